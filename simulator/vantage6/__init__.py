@@ -1,0 +1,1 @@
+"""The vantage6 4.x server, nodes and algorithm runtime, simulated in memory."""

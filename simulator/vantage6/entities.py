@@ -1,0 +1,177 @@
+"""The vantage6 server's records as plain objects. Relations are kept on both sides, as the real
+server's SQLAlchemy relationships are, so that answering for one record never scans a whole table."""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Optional
+
+from simulator.vantage6.status import TaskStatus, derive_task_status, has_task_failed
+
+
+@dataclass(eq=False)
+class Rule:
+    id: int
+    name: str
+    operation: str  # enum value: v e c d s r
+    scope: str  # enum value: own org col glo
+    description: str
+    roles: list["Role"] = field(default_factory=list, repr=False)
+    users: list["User"] = field(default_factory=list, repr=False)
+
+    @property
+    def key(self) -> tuple[str, str, str]:
+        return (self.name, self.operation, self.scope)
+
+
+@dataclass(eq=False)
+class Role:
+    id: int
+    name: str
+    description: Optional[str]
+    organization: Optional["Organization"] = None
+    is_default_role: bool = False
+    rules: list[Rule] = field(default_factory=list, repr=False)
+    users: list["User"] = field(default_factory=list, repr=False)
+
+
+@dataclass(eq=False)
+class Organization:
+    id: int
+    name: str
+    domain: Optional[str] = None
+    address1: Optional[str] = None
+    address2: Optional[str] = None
+    zipcode: Optional[str] = None
+    country: Optional[str] = None
+    public_key: Optional[bytes] = None  # stored decoded, as the real model does
+    collaborations: list["Collaboration"] = field(default_factory=list, repr=False)
+    studies: list["Study"] = field(default_factory=list, repr=False)
+    users: list["User"] = field(default_factory=list, repr=False)
+    nodes: list["Node"] = field(default_factory=list, repr=False)
+    roles: list[Role] = field(default_factory=list, repr=False)
+    tasks: list["Task"] = field(default_factory=list, repr=False)  # tasks it initiated
+    runs: list["Run"] = field(default_factory=list, repr=False)  # runs assigned to it
+
+
+@dataclass(eq=False)
+class Collaboration:
+    id: int
+    name: str
+    encrypted: bool = False
+    organizations: list[Organization] = field(default_factory=list, repr=False)
+    nodes: list["Node"] = field(default_factory=list, repr=False)
+    tasks: list["Task"] = field(default_factory=list, repr=False)
+    studies: list["Study"] = field(default_factory=list, repr=False)
+
+    def node_of(self, organization_id: int) -> Optional["Node"]:
+        return next((n for n in self.nodes if n.organization.id == organization_id), None)
+
+
+@dataclass(eq=False)
+class Study:
+    id: int
+    name: str
+    collaboration: Collaboration
+    organizations: list[Organization] = field(default_factory=list, repr=False)
+    tasks: list["Task"] = field(default_factory=list, repr=False)
+
+
+@dataclass(eq=False)
+class Authenticatable:
+    """Users and nodes share one id sequence, as in the real server's joined-table inheritance."""
+
+    id: int
+    ip: Optional[str] = None
+    last_seen: Optional[dt.datetime] = None
+    status: Optional[str] = None
+
+
+@dataclass(eq=False)
+class User(Authenticatable):
+    username: str = ""
+    password_hash: str = ""
+    firstname: Optional[str] = None
+    lastname: Optional[str] = None
+    email: Optional[str] = None
+    organization: Optional[Organization] = None
+    roles: list[Role] = field(default_factory=list, repr=False)
+    rules: list[Rule] = field(default_factory=list, repr=False)
+    created_tasks: list["Task"] = field(default_factory=list, repr=False)
+    failed_login_attempts: int = 0
+    last_login_attempt: Optional[dt.datetime] = None
+    otp_secret: Optional[str] = None
+    last_email_failed_login_sent: Optional[dt.datetime] = None
+    last_email_recover_password_sent: Optional[dt.datetime] = None
+
+    type = "user"
+
+
+@dataclass(eq=False)
+class Node(Authenticatable):
+    name: str = ""
+    api_key_hash: str = ""
+    organization: Optional[Organization] = None
+    collaboration: Optional[Collaboration] = None
+    config: list[tuple[str, str]] = field(default_factory=list)
+
+    type = "node"
+
+
+@dataclass(eq=False)
+class TaskDatabase:
+    label: str
+    parameters: str  # JSON string of the database dict without its label
+
+
+@dataclass(eq=False)
+class Task:
+    id: int
+    name: str
+    description: str
+    image: str
+    collaboration: Collaboration
+    init_org: Organization
+    created_at: dt.datetime
+    job_id: Optional[int] = None
+    init_user: Optional[User] = None
+    parent: Optional["Task"] = None
+    study: Optional[Study] = None
+    databases: list[TaskDatabase] = field(default_factory=list)
+    runs: list["Run"] = field(default_factory=list, repr=False)
+    children: list["Task"] = field(default_factory=list, repr=False)
+
+    @property
+    def status(self) -> str:
+        return derive_task_status([r.status for r in self.runs])
+
+    @property
+    def finished_at(self) -> Optional[dt.datetime]:
+        if self.runs and self.status == TaskStatus.COMPLETED:
+            stamps = [r.finished_at for r in self.runs]
+            return None if None in stamps else max(stamps)
+        return None
+
+
+@dataclass(eq=False)
+class Run:
+    id: int
+    task: Task
+    organization: Organization
+    input: Optional[str]
+    assigned_at: dt.datetime
+    status: str = TaskStatus.PENDING
+    result: Optional[str] = None
+    started_at: Optional[dt.datetime] = None
+    finished_at: Optional[dt.datetime] = None
+    log: Optional[str] = None
+    cleanup_at: Optional[dt.datetime] = None
+    blob_storage_used: bool = False
+
+    @property
+    def node(self) -> Optional[Node]:
+        return self.task.collaboration.node_of(self.organization.id)
+
+    @property
+    def failed(self) -> bool:
+        return has_task_failed(self.status)

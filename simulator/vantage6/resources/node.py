@@ -1,0 +1,127 @@
+"""/node (server/resource/node.py)."""
+from __future__ import annotations
+
+import uuid
+
+from simulator.vantage6.context import Ctx
+from simulator.vantage6.errors import BadRequest, NotFound, Unauthorized, UnexpectedError
+from simulator.vantage6.filters import int_arg, int_eq, like, sqlite_datetime
+from simulator.vantage6.permissions import COL, CREATE, DELETE, EDIT, GLO, ORG, VIEW
+from simulator.vantage6.routing import USER, USER_NODE, RouteTable
+
+routes = RouteTable()
+
+
+@routes.route("/node", "GET", who=USER_NODE)
+def list_nodes(ctx: Ctx):
+    r, args, state = ctx.rules("node"), ctx.args, ctx.state
+    nodes = list(state.nodes.values())
+    if "organization_id" in args:
+        if not r.allowed_for_org(VIEW, int_arg(args["organization_id"])):
+            raise Unauthorized("You lack the permission view nodes from the organization with id "
+                               f"{args['organization_id']}!")
+        nodes = [n for n in nodes if int_eq(n.organization.id, args["organization_id"])]
+    if "collaboration_id" in args:
+        col_id = int_arg(args["collaboration_id"])
+        if not r.can_for_col(VIEW, col_id):
+            raise Unauthorized("You lack the permission view nodes from the collaboration with "
+                               f"id {col_id}!")
+        nodes = [n for n in nodes if n.collaboration is not None and n.collaboration.id == col_id]
+    if "study_id" in args:
+        study_id = int_arg(args["study_id"])
+        study = state.studies.get(study_id)
+        if study is None:
+            raise UnexpectedError()
+        if not r.can_for_col(VIEW, study.collaboration.id):
+            raise Unauthorized("You lack the permission view nodes from collaboration "
+                               f"{study.collaboration.id} contains the study with id {study_id}!")
+        members = {o.id for o in study.organizations}
+        nodes = [n for n in nodes if n.organization.id in members
+                 and n.collaboration is study.collaboration]
+    for param in ("status", "ip"):
+        if param in args:
+            nodes = [n for n in nodes if getattr(n, param) == args[param]]
+    if "name" in args:
+        nodes = [n for n in nodes if like(n.name, args["name"])]
+    if "last_seen_till" in args:
+        nodes = [n for n in nodes if n.last_seen and sqlite_datetime(n.last_seen) <= args["last_seen_till"]]
+    if "last_seen_from" in args:
+        nodes = [n for n in nodes if n.last_seen and sqlite_datetime(n.last_seen) >= args["last_seen_from"]]
+    if not r.can(VIEW, GLO):
+        if r.can(VIEW, COL):
+            nodes = [n for n in nodes
+                     if n.collaboration is not None and n.collaboration.id in ctx.caller.collaboration_ids]
+        elif r.can(VIEW, ORG):
+            nodes = [n for n in nodes if n.organization.id == ctx.caller.organization_id]
+        else:
+            raise Unauthorized("You lack the permission to do that!")
+    return ctx.page(nodes, "Node", ctx.ser.node)
+
+
+@routes.route("/node", "POST", who=USER)
+def create_node(ctx: Ctx):
+    state = ctx.state
+    data = ctx.validated("node", ctx.json())
+    col = state.collaborations.get(data["collaboration_id"])
+    if col is None:
+        raise NotFound(f"collaboration id={data['collaboration_id']} does not exist")
+    org_id = (data["organization_id"] if data.get("organization_id") is not None
+              else ctx.user.organization.id)
+    org = state.organizations.get(org_id)
+    if org is None:
+        raise NotFound(f"organization id={org_id} does not exist")
+    if not ctx.rules("node").allowed_for_org(CREATE, org_id):
+        raise Unauthorized("You lack the permission to do that!")
+    if org not in col.organizations:
+        raise BadRequest(f"The organization id={org_id} is not part of collabotation "
+                         f"id={col.id}. Add it first!")
+    if col.node_of(org.id) is not None:
+        raise BadRequest(f"Organization id={org.id} already has a node for collaboration "
+                         f"id={col.id}")
+    name = data["name"] if "name" in data else f"{org.name} - {col.name} Node"
+    if state.name_taken(state.nodes, name):
+        raise BadRequest(f"Node with name '{name}' already exists!")
+    api_key = str(uuid.uuid4())
+    node = state.add_node(name, org, col, api_key)
+    out = ctx.ser.node(node)
+    out["api_key"] = api_key  # the only time the key is shown
+    return out, 201
+
+
+@routes.route("/node/<int:id>", "GET", who=USER_NODE)
+def get_node(ctx: Ctx, id: int):
+    node = ctx.get_or_404(ctx.state.nodes, id, f"Node id={id} is not found!")
+    if not ctx.rules("node").allowed_for_org(VIEW, node.organization.id):
+        raise Unauthorized("You lack the permission to do that!")
+    return ctx.ser.node(node), 200
+
+
+@routes.route("/node/<int:id>", "DELETE", who=USER)
+def delete_node(ctx: Ctx, id: int):
+    node = ctx.get_or_404(ctx.state.nodes, id, f"Node id={id} not found")
+    if not ctx.rules("node").allowed_for_org(DELETE, node.organization.id):
+        raise Unauthorized("You lack the permission to do that!")
+    ctx.state.delete_node(node)
+    return {"msg": f"Successfully deleted node id={id}"}, 200
+
+
+@routes.route("/node/<int:id>", "PATCH", who=USER_NODE)
+def update_node(ctx: Ctx, id: int):
+    state = ctx.state
+    data = ctx.validated("node", ctx.json(), partial=True)
+    if "organization_id" in data:
+        raise BadRequest("Organization id cannot be updated!")
+    if "collaboration_id" in data:
+        raise BadRequest("Collaboration id cannot be updated!")
+    node = ctx.get_or_404(state.nodes, id, f"Node id={id} not found!")
+    if not ctx.rules("node").allowed_for_org(EDIT, node.organization.id):
+        raise Unauthorized("You lack the permission to do that!")
+    if "name" in data and node.name != data["name"] and state.name_taken(state.nodes, data["name"]):
+        raise BadRequest(f"Node name '{data['name']}' already exists!")
+    if "name" in data:
+        node.name = data["name"]
+    if data.get("ip"):
+        node.ip = data["ip"]
+    elif data.get("clear_ip"):
+        node.ip = None
+    return ctx.ser.node(node), 200

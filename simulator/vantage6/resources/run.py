@@ -1,0 +1,144 @@
+"""/run, /run/{id}, /result, /result/{id} (server/resource/run.py)."""
+from __future__ import annotations
+
+import datetime as dt
+
+from simulator.vantage6.context import Ctx
+from simulator.vantage6.errors import BadRequest, Unauthorized
+from simulator.vantage6.filters import by_id, int_eq, sqlite_datetime
+from simulator.vantage6.permissions import COL, GLO, ORG, OWN, VIEW
+from simulator.vantage6.routing import NODE, USER_NODE_CONTAINER, RouteTable
+from simulator.vantage6.status import has_task_failed
+
+routes = RouteTable()
+
+
+def _may_view_task(ctx: Ctx, task) -> bool:
+    r = ctx.rules("run")
+    return (r.allowed_for_org_in_col(VIEW, task.init_org.id, task.collaboration.id)
+            or (r.can(VIEW, OWN) and ctx.user is not None and task.init_user is ctx.user))
+
+
+def _filtered_runs(ctx: Ctx) -> list:
+    """MultiRunBase.get_query_multiple_runs, shared by /run and /result."""
+    r, args, state = ctx.rules("run"), ctx.args, ctx.state
+    runs = None
+    if "organization_id" in args:
+        if not r.allowed_for_org(VIEW, args["organization_id"]):
+            raise Unauthorized("You lack the permission to view runs for organization "
+                               f"id={args['organization_id']}!")
+        org = by_id(state.organizations, args["organization_id"])
+        runs = list(org.runs) if org else []
+    if "task_id" in args:
+        task = by_id(state.tasks, args["task_id"])
+        if task is None:
+            raise BadRequest(f"Task id={args['task_id']} does not exist!")
+        if not _may_view_task(ctx, task):
+            raise Unauthorized(f"You lack the permission to view runs for task "
+                               f"id={args['task_id']}!")
+        runs = [x for x in (runs if runs is not None else task.runs) if x.task is task]
+    if runs is None:
+        runs = list(state.runs.values())
+    if args.get("node_id"):
+        node = by_id(state.nodes, args["node_id"])
+        if node is None:
+            raise BadRequest(f"Node id={args['node_id']} does not exist!")
+        if node.collaboration is None or not r.can_for_col(VIEW, node.collaboration.id):
+            raise Unauthorized(f"You lack the permission to view runs for node "
+                               f"id={args['node_id']}!")
+        runs = [x for x in runs if x.organization is node.organization
+                and x.task.collaboration is node.collaboration]
+    if "port" in args:
+        runs = []  # the simulator has no VPN ports
+    for param in ("assigned", "started", "finished"):
+        if f"{param}_till" in args:
+            limit = args[f"{param}_till"]
+            runs = [x for x in runs if getattr(x, f"{param}_at") is not None
+                    and sqlite_datetime(getattr(x, f"{param}_at")) <= limit]
+        if f"{param}_from" in args:  # the real server compares every *_from with assigned_at
+            limit = args[f"{param}_from"]
+            runs = [x for x in runs if sqlite_datetime(x.assigned_at) >= limit]
+    if args.get("state") == "open":
+        runs = [x for x in runs if x.finished_at is None]
+    # the real query inner-joins the run's organization to its nodes
+    runs = [x for x in runs if x.organization.nodes]
+    if "collaboration_id" in args:
+        if not r.can_for_col(VIEW, args["collaboration_id"]):
+            raise Unauthorized("You lack the permission to view runs for collaboration "
+                               f"id={args['collaboration_id']}!")
+        runs = [x for x in runs if int_eq(x.task.collaboration.id, args["collaboration_id"])]
+    if not r.can(VIEW, GLO):
+        org = ctx.caller.organization
+        if r.can(VIEW, COL):
+            cols = {c.id for c in org.collaborations}
+            runs = [x for x in runs if x.task.collaboration.id in cols]
+        elif r.can(VIEW, ORG):
+            runs = [x for x in runs if x.organization is org]
+        elif r.can(VIEW, OWN):
+            runs = [x for x in runs if x.task.init_user is ctx.user]
+        else:
+            raise Unauthorized("You lack the permission to do that!")
+    runs.sort(key=lambda x: x.id, reverse=True)
+    return runs
+
+
+@routes.route("/run", "GET", who=USER_NODE_CONTAINER)
+def list_runs(ctx: Ctx):
+    include_task = ctx.included("task")
+    return ctx.page(_filtered_runs(ctx), "Run",
+                    lambda run: ctx.ser.run(run, include_task=include_task), sort_is_primary=False)
+
+
+@routes.route("/result", "GET", who=USER_NODE_CONTAINER)
+def list_results(ctx: Ctx):
+    return ctx.page(_filtered_runs(ctx), "Run", ctx.ser.result, sort_is_primary=False)
+
+
+def _single_run(ctx: Ctx, id: int):
+    run = ctx.get_or_404(ctx.state.runs, id, f"Run id={id} not found!")
+    if not _may_view_task(ctx, run.task):
+        raise Unauthorized("You lack the permission to do that!")
+    return run
+
+
+@routes.route("/run/<int:id>", "GET", who=USER_NODE_CONTAINER)
+def get_run(ctx: Ctx, id: int):
+    run = _single_run(ctx, id)
+    return ctx.ser.run(run, include_task=ctx.args.get("include") == "task"), 200
+
+
+@routes.route("/result/<int:id>", "GET", who=USER_NODE_CONTAINER)
+def get_result(ctx: Ctx, id: int):
+    return ctx.ser.result(_single_run(ctx, id)), 200
+
+
+def parse_datetime(value, default=None):
+    """server/utils.py parse_datetime: strict format; anything else raises ValueError (a 500)."""
+    if not value:
+        return default
+    fmt = "%Y-%m-%dT%H:%M:%S.%f"
+    if value.endswith("+00:00"):
+        fmt += "%z"
+    parsed = dt.datetime.strptime(value, fmt)
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=dt.timezone.utc)
+
+
+@routes.route("/run/<int:id>", "PATCH", who=NODE)
+def patch_run(ctx: Ctx, id: int):
+    run = ctx.get_or_404(ctx.state.runs, id, f"Run id={id} not found!")
+    data = ctx.validated("run", ctx.json(), partial=True)
+    if run.organization is not ctx.caller.node.organization:
+        raise Unauthorized("This is not your algorithm run to PATCH!")
+    if run.finished_at is not None:
+        raise BadRequest("Cannot update an already finished algorithm run!")
+    started_at = parse_datetime(data.get("started_at"), run.started_at)
+    finished_at = parse_datetime(data.get("finished_at"))
+    ctx.server.events.emit("status_update", {"run_id": id},
+                           room=f"collaboration_{run.task.collaboration.id}")
+    # omitted result/log/finished_at are reset to null on every PATCH, as the real server does
+    run.started_at, run.finished_at = started_at, finished_at
+    run.result, run.log = data.get("result"), data.get("log")
+    run.status = data.get("status", run.status)
+    if has_task_failed(run.status):
+        ctx.state.fail_unstarted_siblings(run)
+    return ctx.ser.run(run), 200

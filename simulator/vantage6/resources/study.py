@@ -1,0 +1,152 @@
+"""/study and /study/{id}/organization (server/resource/study.py)."""
+from __future__ import annotations
+
+from simulator.vantage6.context import Ctx
+from simulator.vantage6.errors import BadRequest, NotFound, Unauthorized, UnexpectedError
+from simulator.vantage6.filters import int_arg, int_eq, like
+from simulator.vantage6.permissions import COL, CREATE, DELETE, EDIT, GLO, ORG, VIEW
+from simulator.vantage6.routing import USER, USER_NODE, USER_NODE_CONTAINER, RouteTable
+
+routes = RouteTable()
+
+
+def _dump(ctx: Ctx):
+    with_orgs = ctx.included("organizations")
+    return lambda study: ctx.ser.study(study, with_organizations=with_orgs)
+
+
+def _may(ctx: Ctx, operation: str, study) -> bool:
+    r = ctx.rules("study")
+    return (r.can(operation, GLO)
+            or (r.can(operation, COL) and study.collaboration.id in ctx.caller.collaboration_ids)
+            or (r.can(operation, ORG)
+                and ctx.caller.organization_id in {o.id for o in study.organizations}))
+
+
+@routes.route("/study", "GET", who=USER_NODE)
+def list_studies(ctx: Ctx):
+    r, args = ctx.rules("study"), ctx.args
+    own, own_cols = ctx.caller.organization_id, ctx.caller.collaboration_ids
+    studies = list(ctx.state.studies.values())
+    if "name" in args:
+        studies = [s for s in studies if like(s.name, args["name"])]
+    if "organization_id" in args:
+        if r.can(VIEW, GLO) or r.can(VIEW, COL):
+            wanted = args["organization_id"]
+            studies = [s for s in studies if any(int_eq(o.id, wanted) for o in s.organizations)]
+        elif not (r.can(VIEW, ORG) and args["organization_id"] == str(own)):
+            raise Unauthorized("You lack the permission to request studies for this organization!")
+    if "collaboration_id" in args:
+        if r.can(VIEW, GLO) or ((r.can(VIEW, COL) or r.can(VIEW, ORG))
+                                and int_arg(args["collaboration_id"]) in own_cols):
+            studies = [s for s in studies if int_eq(s.collaboration.id, args["collaboration_id"])]
+        else:
+            raise Unauthorized("You lack the permission to request studies for this "
+                               "collaboration!")
+    if not r.can(VIEW, GLO):
+        if r.can(VIEW, COL):
+            studies = [s for s in studies if s.collaboration.id in own_cols]
+        elif r.can(VIEW, ORG):
+            studies = [s for s in studies if any(o.id == own for o in s.organizations)]
+        else:
+            raise Unauthorized("You lack the permission to do that!")
+    return ctx.page(studies, "Study", _dump(ctx))
+
+
+def _members_of_collaboration(ctx: Ctx, organization_ids: list[int], collaboration_id: int) -> bool:
+    col = ctx.state.collaborations.get(collaboration_id)
+    if col is None:  # the real helper dereferences None
+        raise UnexpectedError()
+    return set(organization_ids).issubset({o.id for o in col.organizations})
+
+
+def _organizations(ctx: Ctx, ids: list[int]) -> list:
+    return [ctx.state.organizations[i] for i in ids if i in ctx.state.organizations]
+
+
+@routes.route("/study", "POST", who=USER)
+def create_study(ctx: Ctx):
+    state = ctx.state
+    data = ctx.validated("study", ctx.json())
+    name = data["name"]
+    if state.name_taken(state.studies, name):
+        raise BadRequest(f"Study with name '{name}' already exists!")
+    if not ctx.rules("study").can_for_col(CREATE, data["collaboration_id"]):
+        raise Unauthorized("You lack the permission to do that!")
+    if not _members_of_collaboration(ctx, data["organization_ids"], data["collaboration_id"]):
+        raise BadRequest("Not all organizations are part of the collaboration!")
+    study = state.add_study(name, state.collaborations[data["collaboration_id"]],
+                            _organizations(ctx, data["organization_ids"]))
+    return ctx.ser.study(study, with_organizations=True), 201
+
+
+@routes.route("/study/<int:id>", "GET", who=USER_NODE_CONTAINER)
+def get_study(ctx: Ctx, id: int):
+    study = ctx.get_or_404(ctx.state.studies, id, f"Study with id={id} not found")
+    if not _may(ctx, VIEW, study):
+        raise Unauthorized("You lack the permission to do that!")
+    return _dump(ctx)(study), 200
+
+
+@routes.route("/study/<int:id>", "PATCH", who=USER)
+def update_study(ctx: Ctx, id: int):
+    state = ctx.state
+    study = ctx.get_or_404(state.studies, id, f"Study with id={id} can not be found")
+    if not _may(ctx, EDIT, study):
+        raise Unauthorized("You lack the permission to do that!")
+    data = ctx.validated("study", ctx.json(), partial=True)
+    if "name" in data and study.name != data["name"] and state.name_taken(state.studies,
+                                                                          data["name"]):
+        raise BadRequest(f"Study name '{data['name']}' already exists!")
+    if "organization_ids" in data and not _members_of_collaboration(
+            ctx, data["organization_ids"], study.collaboration.id):
+        raise BadRequest("Not all organizations are part of the collaboration!")
+    if "name" in data:
+        study.name = data["name"]
+    if "organization_ids" in data:
+        state.set_study_organizations(study, _organizations(ctx, data["organization_ids"]))
+    return ctx.ser.study(study, with_organizations=True), 200
+
+
+@routes.route("/study/<int:id>", "DELETE", who=USER)
+def delete_study(ctx: Ctx, id: int):
+    study = ctx.get_or_404(ctx.state.studies, id, f"Study with id={id} not found")
+    if not _may(ctx, DELETE, study):
+        raise Unauthorized("You lack the permission to do that!")
+    if study.tasks and not ctx.args.get("delete_dependents", False):
+        raise BadRequest(f"Study id={id} has {len(study.tasks)} tasks. Please delete them "
+                         "separately or set delete_dependents=True")
+    ctx.state.delete_study(study)
+    return {"msg": f"Study id={id} successfully deleted"}, 200
+
+
+@routes.route("/study/<int:id>/organization", "POST", who=USER)
+def add_study_organization(ctx: Ctx, id: int):
+    state = ctx.state
+    study = ctx.get_or_404(state.studies, id, f"Study with id={id} can not be found")
+    if not ctx.rules("study").can_for_col(EDIT, study.collaboration.id):
+        raise Unauthorized("You lack the permission to do that!")
+    data = ctx.validated("only_id", ctx.json())
+    org = state.organizations.get(data["id"])
+    if org is None:
+        raise NotFound(f"organization with id={id} is not found")
+    if org not in study.collaboration.organizations:
+        raise BadRequest("Organization is not a member of the collaboration!")
+    state.set_study_organizations(study, study.organizations + [org])
+    return [ctx.ser.organization(o) for o in study.organizations], 200
+
+
+@routes.route("/study/<int:id>/organization", "DELETE", who=USER)
+def remove_study_organization(ctx: Ctx, id: int):
+    state = ctx.state
+    study = ctx.get_or_404(state.studies, id, f"Study with id={id} can not be found")
+    data = ctx.validated("only_id", ctx.json())
+    org = state.organizations.get(data["id"])
+    if org is None:
+        raise NotFound(f"Organization with id={data['id']} is not found")
+    if not ctx.rules("study").can_for_col(EDIT, study.collaboration.id):
+        raise Unauthorized("You lack the permission to do that!")
+    if org not in study.organizations:
+        raise UnexpectedError()  # list.remove() of a non-member raises in the real server
+    state.set_study_organizations(study, [o for o in study.organizations if o is not org])
+    return [ctx.ser.organization(o) for o in study.organizations], 200

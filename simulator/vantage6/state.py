@@ -1,0 +1,421 @@
+"""All records of one simulated vantage6 server, with the indexes the API needs and the rules for
+creating and deleting records that keep both sides of every relation in step.
+
+Nothing here knows HTTP or permissions. Callers hold the network lock (see ``Vantage6Server``)."""
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import hmac
+import itertools
+import json
+import os
+from typing import Callable, Iterable, Optional, TypeVar
+
+from simulator.core.clock import Clock
+from simulator.vantage6.entities import (
+    Collaboration,
+    Node,
+    Organization,
+    Role,
+    Rule,
+    Run,
+    Study,
+    Task,
+    TaskDatabase,
+    User,
+)
+from simulator.vantage6.permissions import load_permission_data
+from simulator.vantage6.status import TaskStatus
+
+T = TypeVar("T")
+
+
+def hash_secret(secret: str, salt: bytes | None = None) -> str:
+    """Salted SHA-256 (the real server uses bcrypt; the simulator needs speed, not strength)."""
+    salt = salt if salt is not None else os.urandom(8)
+    digest = hashlib.sha256(salt + secret.encode("utf-8")).hexdigest()
+    return f"{salt.hex()}${digest}"
+
+
+def check_secret(secret: str, stored: str) -> bool:
+    if not stored or "$" not in stored:
+        return False
+    salt_hex, _ = stored.split("$", 1)
+    return hmac.compare_digest(hash_secret(secret, bytes.fromhex(salt_hex)), stored)
+
+
+def api_key_digest(api_key: str) -> str:
+    # Unsalted so that a login finds its node in O(1); the key itself is a random uuid4.
+    return hashlib.sha256(api_key.encode("utf-8")).hexdigest()
+
+
+class Sequence:
+    """An autoincrement id sequence that never reuses an id (PostgreSQL behaviour)."""
+
+    def __init__(self) -> None:
+        self._next = itertools.count(1)
+        self.last = 0
+
+    def take(self, wanted: Optional[int] = None) -> int:
+        if wanted is not None:
+            if wanted <= self.last:
+                raise ValueError(f"id {wanted} is not above the last id {self.last}")
+            self._next = itertools.count(wanted + 1)
+            self.last = wanted
+            return wanted
+        self.last = next(self._next)
+        return self.last
+
+
+class State:
+    """The records of one server and the operations that keep them consistent."""
+
+    def __init__(self, clock: Clock) -> None:
+        self.clock = clock
+        self.organizations: dict[int, Organization] = {}
+        self.collaborations: dict[int, Collaboration] = {}
+        self.studies: dict[int, Study] = {}
+        self.users: dict[int, User] = {}
+        self.nodes: dict[int, Node] = {}
+        self.roles: dict[int, Role] = {}
+        self.rules: dict[int, Rule] = {}
+        self.tasks: dict[int, Task] = {}
+        self.runs: dict[int, Run] = {}
+        self._rule_by_key: dict[tuple[str, str, str], Rule] = {}
+        self._user_by_name: dict[str, User] = {}
+        self._node_by_key: dict[str, Node] = {}
+        self._job_tasks: dict[int, int] = {}  # job_id -> number of tasks in it
+        self.seq = {name: Sequence() for name in
+                    ("organization", "collaboration", "study", "authenticatable", "role", "rule",
+                     "task", "run")}
+        # The real Run.assigned_at default is evaluated once, when the server module is imported.
+        self.started_at = clock.now()
+        self._bootstrap_permissions()
+
+    # ------------------------------------------------------------------ bootstrap
+    def _bootstrap_permissions(self) -> None:
+        data = load_permission_data()
+        for r in data["rules"]:
+            rule = Rule(self.seq["rule"].take(r["id"]), r["name"], r["operation"], r["scope"],
+                        r["description"])
+            self.rules[rule.id] = rule
+            self._rule_by_key[rule.key] = rule
+        for role_data in data["default_roles"]:
+            role = Role(self.seq["role"].take(role_data["id"]), role_data["name"],
+                        role_data["description"], is_default_role=True)
+            self.roles[role.id] = role
+            self.set_role_rules(role, [self.rules[i] for i in role_data["rules"]])
+
+    def bootstrap_root(self, password: str = "root") -> User:
+        """What a fresh real server creates on start: organization 'root' and user root/root."""
+        org = self.add_organization(name="root")
+        return self.add_user(username="root", password=password, organization=org,
+                             email="root@domain.ext", roles=[self.role_by_name("Root")])
+
+    # ------------------------------------------------------------------ lookups
+    def rule(self, name: str, operation: str, scope: str) -> Optional[Rule]:
+        return self._rule_by_key.get((name, operation, scope))
+
+    def role_by_name(self, name: str) -> Optional[Role]:
+        return next((r for r in self.roles.values() if r.name == name), None)
+
+    def user_by_username(self, username: str) -> Optional[User]:
+        return self._user_by_name.get(username)
+
+    def node_by_api_key(self, api_key: str) -> Optional[Node]:
+        return self._node_by_key.get(api_key_digest(api_key))
+
+    def authenticatable(self, id_: int):
+        return self.users.get(id_) or self.nodes.get(id_)
+
+    @staticmethod
+    def find(records: Iterable[T], pred: Callable[[T], bool]) -> Optional[T]:
+        return next((r for r in records if pred(r)), None)
+
+    def name_taken(self, table: dict, name: str, attr: str = "name") -> bool:
+        return any(getattr(r, attr) == name for r in table.values())
+
+    # ------------------------------------------------------------------ organizations
+    def add_organization(self, name: str, id: Optional[int] = None, **fields) -> Organization:
+        org = Organization(self.seq["organization"].take(id), name, **fields)
+        self.organizations[org.id] = org
+        return org
+
+    def delete_organization(self, org: Organization) -> None:
+        for run in list(org.runs):
+            self.delete_run(run)
+        for task in list(org.tasks):
+            self.delete_task(task, cascade_children=False)
+        for node in list(org.nodes):
+            self.delete_node(node)
+        for user in list(org.users):
+            self.delete_user(user)
+        for role in list(org.roles):
+            self.delete_role(role)
+        for study in list(org.studies):
+            study.organizations.remove(org)
+        for col in list(org.collaborations):
+            col.organizations.remove(org)
+        del self.organizations[org.id]
+
+    # ------------------------------------------------------------------ collaborations
+    def add_collaboration(self, name: str, organizations: list[Organization], encrypted: bool,
+                          id: Optional[int] = None) -> Collaboration:
+        col = Collaboration(self.seq["collaboration"].take(id), name, bool(encrypted))
+        self.collaborations[col.id] = col
+        self.set_collaboration_organizations(col, organizations)
+        return col
+
+    def set_collaboration_organizations(self, col: Collaboration, orgs: list[Organization]) -> None:
+        for org in col.organizations:
+            org.collaborations.remove(col)
+        col.organizations = []
+        for org in orgs:
+            self.add_member(col, org)
+
+    def add_member(self, col: Collaboration, org: Organization) -> None:
+        col.organizations.append(org)
+        org.collaborations.append(col)
+
+    def remove_member(self, col: Collaboration, org: Organization) -> None:
+        col.organizations.remove(org)
+        org.collaborations.remove(col)
+
+    def delete_collaboration(self, col: Collaboration) -> None:
+        for task in list(col.tasks):
+            self.delete_task(task)
+        for node in list(col.nodes):
+            self.delete_node(node)
+        for study in list(col.studies):
+            self.delete_study(study)
+        for org in list(col.organizations):
+            org.collaborations.remove(col)
+        del self.collaborations[col.id]
+
+    # ------------------------------------------------------------------ studies
+    def add_study(self, name: str, collaboration: Collaboration, organizations: list[Organization],
+                  id: Optional[int] = None) -> Study:
+        study = Study(self.seq["study"].take(id), name, collaboration)
+        self.studies[study.id] = study
+        collaboration.studies.append(study)
+        self.set_study_organizations(study, organizations)
+        return study
+
+    def set_study_organizations(self, study: Study, orgs: list[Organization]) -> None:
+        for org in study.organizations:
+            org.studies.remove(study)
+        study.organizations = []
+        for org in orgs:
+            study.organizations.append(org)
+            org.studies.append(study)
+
+    def delete_study(self, study: Study) -> None:
+        for task in list(study.tasks):
+            self.delete_task(task)
+        for org in study.organizations:
+            org.studies.remove(study)
+        study.collaboration.studies.remove(study)
+        del self.studies[study.id]
+
+    # ------------------------------------------------------------------ users
+    def add_user(self, username: str, password: str, organization: Organization,
+                 email: Optional[str] = None, firstname: Optional[str] = None,
+                 lastname: Optional[str] = None, roles: Iterable[Role] = (),
+                 rules: Iterable[Rule] = (), id: Optional[int] = None) -> User:
+        user = User(self.seq["authenticatable"].take(id), username=username,
+                    password_hash=hash_secret(password), firstname=firstname, lastname=lastname,
+                    email=email, organization=organization)
+        self.users[user.id] = user
+        self._user_by_name[username] = user
+        organization.users.append(user)
+        self.set_user_roles(user, list(roles))
+        self.set_user_rules(user, list(rules))
+        return user
+
+    def rename_user(self, user: User, username: str) -> None:
+        self._user_by_name.pop(user.username, None)
+        user.username = username
+        self._user_by_name[username] = user
+
+    def set_user_roles(self, user: User, roles: list[Role]) -> None:
+        for role in user.roles:
+            role.users.remove(user)
+        user.roles = []
+        for role in roles:
+            user.roles.append(role)
+            role.users.append(user)
+
+    def set_user_rules(self, user: User, rules: list[Rule]) -> None:
+        for rule in user.rules:
+            rule.users.remove(user)
+        user.rules = []
+        for rule in rules:
+            user.rules.append(rule)
+            rule.users.append(user)
+
+    def delete_user(self, user: User) -> None:
+        for task in list(user.created_tasks):
+            self.delete_task(task)
+        self.set_user_roles(user, [])
+        self.set_user_rules(user, [])
+        if user.organization is not None:
+            user.organization.users.remove(user)
+        self._user_by_name.pop(user.username, None)
+        del self.users[user.id]
+
+    # ------------------------------------------------------------------ roles
+    def add_role(self, name: str, description: Optional[str], rules: list[Rule],
+                 organization: Optional[Organization], id: Optional[int] = None) -> Role:
+        role = Role(self.seq["role"].take(id), name, description, organization=organization)
+        self.roles[role.id] = role
+        if organization is not None:
+            organization.roles.append(role)
+        self.set_role_rules(role, rules)
+        return role
+
+    def set_role_rules(self, role: Role, rules: list[Rule]) -> None:
+        for rule in role.rules:
+            rule.roles.remove(role)
+        role.rules = []
+        for rule in rules:
+            self.add_role_rule(role, rule)
+
+    def add_role_rule(self, role: Role, rule: Rule) -> None:
+        role.rules.append(rule)
+        rule.roles.append(role)
+
+    def remove_role_rule(self, role: Role, rule: Rule) -> None:
+        role.rules.remove(rule)
+        rule.roles.remove(role)
+
+    def delete_role(self, role: Role) -> None:
+        self.set_role_rules(role, [])
+        for user in list(role.users):
+            user.roles.remove(role)
+        role.users = []
+        if role.organization is not None:
+            role.organization.roles.remove(role)
+        del self.roles[role.id]
+
+    # ------------------------------------------------------------------ nodes
+    def add_node(self, name: str, organization: Organization, collaboration: Collaboration,
+                 api_key: str, id: Optional[int] = None) -> Node:
+        node = Node(self.seq["authenticatable"].take(id), name=name, organization=organization,
+                    collaboration=collaboration, api_key_hash=api_key_digest(api_key),
+                    status="offline")
+        self.nodes[node.id] = node
+        self._node_by_key[node.api_key_hash] = node
+        organization.nodes.append(node)
+        collaboration.nodes.append(node)
+        return node
+
+    def set_node_api_key(self, node: Node, api_key: str) -> None:
+        self._node_by_key.pop(node.api_key_hash, None)
+        node.api_key_hash = api_key_digest(api_key)
+        self._node_by_key[node.api_key_hash] = node
+
+    def delete_node(self, node: Node) -> None:
+        node.organization.nodes.remove(node)
+        if node.collaboration is not None and node in node.collaboration.nodes:
+            node.collaboration.nodes.remove(node)
+        self._node_by_key.pop(node.api_key_hash, None)
+        del self.nodes[node.id]
+
+    # ------------------------------------------------------------------ tasks and runs
+    def next_job_id(self) -> int:
+        # max(job_id) + 1 over the tasks that exist, as the real Task.next_job_id queries it
+        return max(self._job_tasks, default=0) + 1
+
+    def add_task(self, *, name: str, description: str, image: str, collaboration: Collaboration,
+                 init_org: Organization, job_id: int, init_user: Optional[User],
+                 parent: Optional[Task], study: Optional[Study],
+                 databases: list[TaskDatabase]) -> Task:
+        task = Task(self.seq["task"].take(), name, description, image, collaboration, init_org,
+                    created_at=self.clock.now(), job_id=job_id, init_user=init_user,
+                    parent=parent, study=study, databases=databases)
+        self.tasks[task.id] = task
+        self._job_tasks[job_id] = self._job_tasks.get(job_id, 0) + 1
+        collaboration.tasks.append(task)
+        init_org.tasks.append(task)
+        if init_user is not None:
+            init_user.created_tasks.append(task)
+        if parent is not None:
+            parent.children.append(task)
+        if study is not None:
+            study.tasks.append(task)
+        return task
+
+    def add_run(self, task: Task, organization: Organization, input_: Optional[str]) -> Run:
+        run = Run(self.seq["run"].take(), task, organization, input_,
+                  assigned_at=self.started_at, status=TaskStatus.PENDING.value)
+        self.runs[run.id] = run
+        task.runs.append(run)
+        organization.runs.append(run)
+        return run
+
+    def delete_run(self, run: Run) -> None:
+        run.task.runs.remove(run)
+        run.organization.runs.remove(run)
+        del self.runs[run.id]
+
+    def delete_task(self, task: Task, cascade_children: bool = True) -> None:
+        if task.id not in self.tasks:
+            return
+        if cascade_children:
+            for child in list(task.children):
+                self.delete_task(child)
+        for run in list(task.runs):
+            self.delete_run(run)
+        for child in task.children:
+            child.parent = None
+        task.collaboration.tasks.remove(task)
+        task.init_org.tasks.remove(task)
+        if task.init_user is not None:
+            task.init_user.created_tasks.remove(task)
+        if task.parent is not None:
+            task.parent.children.remove(task)
+        if task.study is not None:
+            task.study.tasks.remove(task)
+        left = self._job_tasks[task.job_id] - 1
+        if left:
+            self._job_tasks[task.job_id] = left
+        else:
+            del self._job_tasks[task.job_id]
+        del self.tasks[task.id]
+
+    # ------------------------------------------------------------------ run updates
+    def fail_unstarted_siblings(self, run: Run) -> None:
+        """Fail-fast (resource/run.py): a failed run marks siblings that never started as failed."""
+        reason = (f"Marked as failed because sibling run id={run.id} failed with status "
+                  f"'{run.status}'.")
+        now = self.clock.now()
+        for sibling in run.task.runs:
+            if sibling is run or sibling.started_at is not None or sibling.finished_at is not None:
+                continue
+            sibling.status = TaskStatus.FAILED.value
+            sibling.finished_at = now
+            if not sibling.log:
+                sibling.log = reason
+
+    def kill_task(self, task: Task) -> list[dict]:
+        """Mark unfinished runs of a task and its direct children as killed; return the kill list."""
+        from simulator.vantage6.status import has_task_finished
+
+        kill_list = [{"task_id": t.id, "run_id": r.id, "organization_id": r.organization.id}
+                     for t in [task, *task.children] for r in t.runs
+                     if not has_task_finished(r.status)]
+        now = self.clock.now()
+        for t in [task, *task.children]:
+            for r in t.runs:
+                if not has_task_finished(r.status):
+                    r.status = TaskStatus.KILLED.value
+                    r.finished_at = now
+        return kill_list
+
+    @staticmethod
+    def database_parameters(database: dict) -> str:
+        return json.dumps(database, separators=(",", ":"))
+
+    def now(self) -> dt.datetime:
+        return self.clock.now()
