@@ -48,6 +48,8 @@ class Vantage6Server:
         self.state = State(self.clock)
         self.tokens = TokenService(jwt_secret or str(uuid.uuid4()), self.clock)
         self.serializer = Serializer(self.api_path)
+        self.node_setups: dict = {}  # node id -> NodeSetup (api key, databases) from a scenario
+        self.algorithms: dict[str, str] = {}  # image -> importable module
         if root_password is not None:
             self.state.bootstrap_root(root_password)
         self._endpoints: dict[tuple[str, str], Endpoint] = {}

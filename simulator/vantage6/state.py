@@ -7,7 +7,6 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import hmac
-import itertools
 import json
 import os
 from typing import Callable, Iterable, Optional, TypeVar
@@ -51,20 +50,19 @@ def api_key_digest(api_key: str) -> str:
 
 
 class Sequence:
-    """An autoincrement id sequence that never reuses an id (PostgreSQL behaviour)."""
+    """An autoincrement id: the next id is one above the highest id ever handed out, so ids of
+    deleted records are not reused. An explicit id (from a scenario) moves the sequence past it."""
 
     def __init__(self) -> None:
-        self._next = itertools.count(1)
         self.last = 0
 
     def take(self, wanted: Optional[int] = None) -> int:
         if wanted is not None:
-            if wanted <= self.last:
-                raise ValueError(f"id {wanted} is not above the last id {self.last}")
-            self._next = itertools.count(wanted + 1)
-            self.last = wanted
+            if not isinstance(wanted, int) or isinstance(wanted, bool) or wanted < 1:
+                raise ValueError(f"an id must be a positive integer, not {wanted!r}")
+            self.last = max(self.last, wanted)
             return wanted
-        self.last = next(self._next)
+        self.last += 1
         return self.last
 
 

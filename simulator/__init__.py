@@ -1,0 +1,13 @@
+"""In-memory simulator and test harness for research-compute platforms (vantage6 first).
+
+    from simulator import Network
+    net = Network.from_scenario("demo")          # the bundled demo world
+    with net.intercept():                        # requests/httpx to net.url answered in process
+        client = UserClient("http://localhost", 7601, "/api")
+"""
+from simulator.core.clock import Clock
+from simulator.network import Network
+from simulator.scenario import Scenario, ScenarioError
+
+__all__ = ["Clock", "Network", "Scenario", "ScenarioError"]
+__version__ = "0.1.0"

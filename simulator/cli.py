@@ -1,0 +1,64 @@
+"""Command line: ``python -m simulator <command>`` (also installed as ``simulator``).
+
+  serve   run a network in server mode on loopback (a fresh server, or a scenario)
+  demo    the seed flow on the bundled demo scenario, with the real vantage6 UserClient
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from typing import Optional, Sequence
+
+
+def _serve(args: argparse.Namespace) -> int:
+    from simulator.network import Network
+
+    network = Network.from_scenario(args.scenario) if args.scenario else Network()
+    try:
+        server = network.serve(host=args.host, port=args.port)
+    except (OSError, ValueError) as exc:
+        print(f"cannot serve: {exc}", file=sys.stderr)
+        return 2
+    print(f"{server.url}{network.vantage6.api_path}", flush=True)
+    if args.scenario:
+        for setup in network.vantage6.node_setups.values():
+            node = network.vantage6.state.nodes[setup.node_id]
+            print(f"  node {node.id} ({node.name}): api_key {setup.api_key}", flush=True)
+    try:
+        while True:
+            time.sleep(3600)
+    except KeyboardInterrupt:
+        server.stop()
+    return 0
+
+
+def _demo(args: argparse.Namespace) -> int:
+    from simulator.demo import run_demo
+
+    return run_demo(args.scenario)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="simulator", description=__doc__.splitlines()[0])
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    serve = sub.add_parser("serve", help="serve a network over HTTP on loopback")
+    serve.add_argument("--scenario", help="scenario YAML (default: a fresh server, root/root)")
+    serve.add_argument("--host", default="127.0.0.1", help="loopback address (default 127.0.0.1)")
+    serve.add_argument("--port", type=int, default=7601, help="port (default 7601; 0 = any free)")
+    serve.set_defaults(func=_serve)
+
+    demo = sub.add_parser("demo", help="run the seed flow on the demo scenario")
+    demo.add_argument("--scenario", default="demo", help="scenario (default: bundled demo)")
+    demo.set_defaults(func=_demo)
+    return parser
+
+
+def main(argv: Optional[Sequence[str]] = None) -> int:
+    args = build_parser().parse_args(argv)
+    return args.func(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,171 @@
+"""In-process ways in: ``requests`` (through responses) and ``httpx`` (through respx).
+
+No socket is opened: requests sent to an active network's origin are answered by
+``network.handle()``; every other request passes through to the real network untouched.
+Patching ``requests``/``httpx`` is process-wide by nature, so one registry of active origins is
+shared; each network still keeps its own state.
+"""
+from __future__ import annotations
+
+import re
+import threading
+from typing import TYPE_CHECKING, Any, Callable
+from urllib.parse import urlsplit
+
+import httpx
+import respx
+from responses import CallList, RequestsMock
+
+from simulator.core.http import Request, Response
+
+if TYPE_CHECKING:
+    from simulator.network import Network
+
+Handler = Callable[[Request], Response]
+_DEFAULT_PORTS = {"http": 80, "https": 443}
+_METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS")
+
+
+def origin_of(url: str) -> tuple[str, str, int]:
+    parts = urlsplit(url)
+    scheme = parts.scheme or "http"
+    return scheme, (parts.hostname or "").lower(), parts.port or _DEFAULT_PORTS.get(scheme, 80)
+
+
+def _origin_regex(origin: tuple[str, str, int]) -> re.Pattern:
+    scheme, host, port = origin
+    port_part = f"(?::{port})?" if port == _DEFAULT_PORTS.get(scheme) else f":{port}"
+    return re.compile(rf"^{scheme}://{re.escape(host)}{port_part}(?:[/?#].*)?$", re.IGNORECASE)
+
+
+class _NoCalls(CallList):
+    """responses records every call forever; the simulator answers millions, so it keeps none."""
+
+    def add(self, request: Any, response: Any) -> None:
+        return None
+
+    def add_call(self, call: Any) -> None:
+        return None
+
+
+class _QuietRouter(respx.MockRouter):
+    """A respx router that records no calls (same reason as _NoCalls)."""
+
+    def record(self, request, *, response=None, route=None) -> None:
+        return None
+
+
+class _Interceptor:
+    def __init__(self) -> None:
+        self._lock = threading.RLock()
+        self._handlers: dict[tuple[str, str, int], list[Handler]] = {}
+        self._requests_mock: RequestsMock | None = None
+        self._respx_router: respx.MockRouter | None = None
+
+    # ------------------------------------------------------------------ registry
+    def activate(self, origin: tuple[str, str, int], handler: Handler) -> None:
+        with self._lock:
+            self._handlers.setdefault(origin, []).append(handler)
+            self._rebuild()
+
+    def deactivate(self, origin: tuple[str, str, int], handler: Handler) -> None:
+        with self._lock:
+            stack = self._handlers.get(origin, [])
+            if handler in stack:
+                stack.remove(handler)
+            if not stack:
+                self._handlers.pop(origin, None)
+            self._rebuild()
+
+    def _handler_for(self, url: str) -> Handler | None:
+        stack = self._handlers.get(origin_of(url))
+        return stack[-1] if stack else None  # the innermost activation wins
+
+    def _rebuild(self) -> None:
+        if not self._handlers:
+            self._stop()
+            return
+        self._start()
+        mock = self._requests_mock
+        mock.reset()
+        mock._calls = _NoCalls()
+        for origin in self._handlers:
+            for method in _METHODS:
+                mock.add_callback(method, _origin_regex(origin), callback=self._answer_requests,
+                                  content_type=None)
+        for registered in mock.registered():
+            registered._calls = _NoCalls()
+        mock.add_passthru(re.compile(".*"))
+
+    def _start(self) -> None:
+        if self._requests_mock is None:
+            self._requests_mock = RequestsMock(assert_all_requests_are_fired=False)
+            self._requests_mock.start()
+        if self._respx_router is None:
+            router = _QuietRouter(assert_all_called=False, assert_all_mocked=False)
+            router.route(name="simulator").mock(side_effect=self._answer_httpx)
+            self._respx_router = router
+            router.start()
+
+    def _stop(self) -> None:
+        if self._requests_mock is not None:
+            self._requests_mock.stop(allow_assert=False)
+            self._requests_mock = None
+        if self._respx_router is not None:
+            self._respx_router.stop(quiet=True)
+            self._respx_router = None
+
+    # ------------------------------------------------------------------ translation
+    def _answer_requests(self, prepared) -> tuple[int, list[tuple[str, str]], bytes]:
+        handler = self._handler_for(prepared.url)
+        parts = urlsplit(prepared.url)
+        body = prepared.body
+        request = Request.build(prepared.method, parts.path or "/", parts.query,
+                                dict(prepared.headers), body)
+        response = handler(request)
+        return response.status, response.headers, response.body
+
+    def _answer_httpx(self, request: httpx.Request) -> httpx.Response | httpx.Request:
+        url = str(request.url)
+        handler = self._handler_for(url)
+        if handler is None:
+            return request  # respx passes a returned request through to the real network
+        parts = urlsplit(url)
+        sim_request = Request.build(request.method, parts.path or "/", parts.query,
+                                    list(request.headers.multi_items()), request.read())
+        response = handler(sim_request)
+        return httpx.Response(response.status, headers=response.headers, content=response.body)
+
+
+INTERCEPTOR = _Interceptor()
+
+
+class Interception:
+    """Context manager and decorator activating in-process access to a network (as mock_aws)."""
+
+    def __init__(self, network: "Network") -> None:
+        self.network = network
+        self._origin = origin_of(network.url)
+
+    def start(self) -> "Network":
+        INTERCEPTOR.activate(self._origin, self.network.handle)
+        return self.network
+
+    def stop(self) -> None:
+        INTERCEPTOR.deactivate(self._origin, self.network.handle)
+
+    def __enter__(self) -> "Network":
+        return self.start()
+
+    def __exit__(self, *exc: Any) -> None:
+        self.stop()
+
+    def __call__(self, fn):
+        import functools
+
+        @functools.wraps(fn)
+        def wrapper(*args, **kwargs):
+            with self:
+                return fn(*args, **kwargs)
+
+        return wrapper

@@ -1,0 +1,85 @@
+"""Server mode: a network over real HTTP on loopback, for clients in other processes or languages.
+
+A threaded werkzeug server (one thread per connection) in front of the same ``network.handle()``
+the in-process transports call, so all three ways in share one state.
+"""
+from __future__ import annotations
+
+import logging
+import threading
+from typing import Callable, Iterable
+
+from werkzeug.serving import BaseWSGIServer, make_server
+
+from simulator.core.http import Request, Response
+
+Handler = Callable[[Request], Response]
+LOOPBACK = {"127.0.0.1", "localhost", "::1"}
+_REASONS = {200: "OK", 201: "CREATED", 204: "NO CONTENT", 400: "BAD REQUEST",
+            401: "UNAUTHORIZED", 403: "FORBIDDEN", 404: "NOT FOUND", 405: "METHOD NOT ALLOWED",
+            415: "UNSUPPORTED MEDIA TYPE", 422: "UNPROCESSABLE ENTITY",
+            500: "INTERNAL SERVER ERROR", 501: "NOT IMPLEMENTED"}
+
+
+def wsgi_app(handler: Handler):
+    def app(environ: dict, start_response) -> Iterable[bytes]:
+        headers = [(key[5:].replace("_", "-").title(), value) for key, value in environ.items()
+                   if key.startswith("HTTP_")]
+        if environ.get("CONTENT_TYPE"):
+            headers.append(("Content-Type", environ["CONTENT_TYPE"]))
+        length = int(environ.get("CONTENT_LENGTH") or 0)
+        body = environ["wsgi.input"].read(length) if length else b""
+        # PATH_INFO arrives latin-1 decoded (PEP 3333); restore the UTF-8 the client sent
+        path = environ.get("PATH_INFO", "/").encode("latin-1").decode("utf-8", "replace")
+        request = Request.build(environ["REQUEST_METHOD"], path, environ.get("QUERY_STRING", ""),
+                                headers, body)
+        response = handler(request)
+        reason = _REASONS.get(response.status, "UNKNOWN")
+        out_headers = response.headers + [("Content-Length", str(len(response.body)))]
+        start_response(f"{response.status} {reason}", out_headers)
+        return [response.body] if request.method != "HEAD" else [b""]
+
+    return app
+
+
+class ServerMode:
+    """A running loopback server; ``url`` is its origin, e.g. ``http://127.0.0.1:7601``."""
+
+    def __init__(self, handler: Handler, host: str = "127.0.0.1", port: int = 0,
+                 quiet: bool = True) -> None:
+        if host not in LOOPBACK:
+            raise ValueError(f"refusing to bind {host!r}: server mode only binds loopback "
+                             f"({', '.join(sorted(LOOPBACK))})")
+        if quiet:
+            logging.getLogger("werkzeug").setLevel(logging.WARNING)
+        self._server: BaseWSGIServer = make_server(host, port, wsgi_app(handler), threaded=True)
+        self._server.daemon_threads = True
+        self.host = host
+        self.port = self._server.server_port
+        self._thread: threading.Thread | None = None
+
+    @property
+    def url(self) -> str:
+        host = f"[{self.host}]" if ":" in self.host else self.host
+        return f"http://{host}:{self.port}"
+
+    def start(self) -> "ServerMode":
+        self._thread = threading.Thread(target=self._server.serve_forever, name="simulator-http",
+                                        daemon=True)
+        self._thread.start()
+        return self
+
+    def serve_forever(self) -> None:
+        self._server.serve_forever()
+
+    def stop(self) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+        if self._thread is not None:
+            self._thread.join(timeout=5)
+
+    def __enter__(self) -> "ServerMode":
+        return self.start() if self._thread is None else self
+
+    def __exit__(self, *exc) -> None:
+        self.stop()

@@ -1,0 +1,148 @@
+"""Build a vantage6 server's records from a scenario (organizations, collaborations, studies,
+users, roles, nodes with their databases, and the image -> module map of algorithms)."""
+from __future__ import annotations
+
+import random
+import uuid
+from dataclasses import dataclass, field
+from typing import Any, Optional
+
+from simulator.scenario import Scenario, ScenarioError
+from simulator.vantage6.schemas import password_problem
+
+
+@dataclass
+class NodeSetup:
+    """What a real node's config file holds: its api key and its databases."""
+
+    node_id: int
+    api_key: str
+    databases: list[dict] = field(default_factory=list)
+    online: bool = True
+    policies: dict = field(default_factory=dict)
+    extra: dict = field(default_factory=dict)
+
+
+def build(server, scenario: Scenario, rng: Optional[random.Random] = None) -> None:
+    """Apply ``scenario`` to a fresh server (which already holds root org 1 and root/root)."""
+    rng = rng or random.Random()
+    state, src = server.state, scenario.source
+
+    def fail(what: str, entry: Any, why: str) -> ScenarioError:
+        return ScenarioError(f"{src}: {what} {entry!r}: {why}")
+
+    def org_ref(value, what, entry):
+        org = state.organizations.get(value) or state.find(
+            state.organizations.values(), lambda o: o.name == value)
+        if org is None:
+            raise fail(what, entry, f"unknown organization {value!r}")
+        return org
+
+    def col_ref(value, what, entry):
+        col = state.collaborations.get(value) or state.find(
+            state.collaborations.values(), lambda c: c.name == value)
+        if col is None:
+            raise fail(what, entry, f"unknown collaboration {value!r}")
+        return col
+
+    def check_id(table: dict, entry: dict, what: str) -> Optional[int]:
+        wanted = entry.get("id")
+        if wanted is not None and (not isinstance(wanted, int) or wanted in table or wanted < 1):
+            raise fail(what, entry, f"id {wanted!r} is taken or not a positive integer")
+        return wanted
+
+    for entry in scenario.list("organizations"):
+        if "name" not in entry:
+            raise fail("organization", entry, "needs a name")
+        if state.name_taken(state.organizations, entry["name"]):
+            raise fail("organization", entry, "duplicate name")
+        fields = {k: entry.get(k) for k in ("domain", "address1", "address2", "zipcode",
+                                            "country")}
+        state.add_organization(entry["name"], id=check_id(state.organizations, entry,
+                                                          "organization"), **fields)
+
+    for entry in scenario.list("collaborations"):
+        if "name" not in entry:
+            raise fail("collaboration", entry, "needs a name")
+        orgs = [org_ref(o, "collaboration", entry) for o in entry.get("organizations", [])]
+        state.add_collaboration(entry["name"], orgs, bool(entry.get("encrypted", False)),
+                                id=check_id(state.collaborations, entry, "collaboration"))
+
+    for entry in scenario.list("studies"):
+        col = col_ref(entry.get("collaboration"), "study", entry)
+        orgs = [org_ref(o, "study", entry) for o in entry.get("organizations", [])]
+        if any(o not in col.organizations for o in orgs):
+            raise fail("study", entry, "all its organizations must be in its collaboration")
+        state.add_study(entry["name"], col, orgs, id=check_id(state.studies, entry, "study"))
+
+    for entry in scenario.list("roles"):
+        org = org_ref(entry["organization"], "role", entry) if entry.get("organization") else None
+        rules = []
+        for rule in entry.get("rules", []):
+            found = (state.rules.get(rule) if isinstance(rule, int)
+                     else state.rule(*_rule_key(rule, entry, fail)))
+            if found is None:
+                raise fail("role", entry, f"unknown rule {rule!r}")
+            rules.append(found)
+        state.add_role(entry["name"], entry.get("description", ""), rules, org,
+                       id=check_id(state.roles, entry, "role"))
+
+    auth_ids = {**state.users, **state.nodes}
+    for entry in scenario.list("users"):
+        for key in ("username", "password", "organization"):
+            if key not in entry:
+                raise fail("user", entry, f"needs '{key}'")
+        if state.user_by_username(entry["username"]) is not None:
+            raise fail("user", entry, "duplicate username")
+        if entry.get("check_password", True) and password_problem(entry["password"]):
+            raise fail("user", entry, password_problem(entry["password"]))
+        roles = []
+        for name in entry.get("roles", []):
+            role = state.roles.get(name) if isinstance(name, int) else state.role_by_name(name)
+            if role is None:
+                raise fail("user", entry, f"unknown role {name!r}")
+            roles.append(role)
+        user = state.add_user(
+            username=entry["username"], password=entry["password"],
+            organization=org_ref(entry["organization"], "user", entry),
+            email=entry.get("email", f"{entry['username']}@example.org"),
+            firstname=entry.get("firstname"), lastname=entry.get("lastname"), roles=roles,
+            rules=[state.rules[r] for r in entry.get("rules", [])],
+            id=check_id(auth_ids, entry, "user"))
+        auth_ids[user.id] = user
+
+    for entry in scenario.list("nodes"):
+        org = org_ref(entry.get("organization"), "node", entry)
+        col = col_ref(entry.get("collaboration"), "node", entry)
+        if org not in col.organizations:
+            raise fail("node", entry, "its organization is not in its collaboration")
+        if col.node_of(org.id) is not None:
+            raise fail("node", entry, "that organization already has a node in that collaboration")
+        name = entry.get("name") or f"{org.name} - {col.name} Node"
+        api_key = str(entry.get("api_key") or uuid.UUID(int=rng.getrandbits(128), version=4))
+        node = state.add_node(name, org, col, api_key, id=check_id(auth_ids, entry, "node"))
+        auth_ids[node.id] = node
+        databases = []
+        for db in entry.get("databases", []):
+            if "label" not in db or "uri" not in db:
+                raise fail("node", entry, "each database needs a label and a uri")
+            databases.append({**db, "uri": scenario.resolve(str(db["uri"])),
+                              "type": db.get("type", "csv")})
+        known = {"id", "organization", "collaboration", "name", "api_key", "databases", "online",
+                 "policies"}
+        server.node_setups[node.id] = NodeSetup(
+            node.id, api_key, databases, bool(entry.get("online", True)),
+            dict(entry.get("policies") or {}), {k: v for k, v in entry.items() if k not in known})
+
+    algorithms = scenario.data.get("algorithms") or {}
+    if not isinstance(algorithms, dict):
+        raise ScenarioError(f"{src}: 'algorithms' maps an image to an importable module")
+    server.algorithms.update({str(k): str(v) for k, v in algorithms.items()})
+
+
+def _rule_key(rule, entry, fail) -> tuple[str, str, str]:
+    """A rule named as "resource:operation:scope", e.g. "task:c:col"."""
+    parts = str(rule).split(":")
+    if len(parts) != 3:
+        raise fail("role", entry, f"rule {rule!r} is neither an id nor 'resource:op:scope'")
+    return parts[0], parts[1], parts[2]
