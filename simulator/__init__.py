@@ -3,7 +3,7 @@
     from simulator import Network
     net = Network.from_scenario("demo")          # the bundled demo world
     with net.intercept():                        # requests/httpx to net.url answered in process
-        client = UserClient("http://localhost", 7601, "/api")
+        client = UserClient("http://vantage6.test", 7601, "/api")
 """
 from simulator.core.clock import Clock
 from simulator.network import Network

@@ -41,7 +41,7 @@ def run_demo(scenario: str = "demo") -> int:
     print(f"Simulated vantage6 {v6.api_path} at {network.api_url} (in process, no sockets)")
     with network.intercept():
         with contextlib.redirect_stdout(io.StringIO()):  # the client's banner and spinner
-            client = UserClient("http://localhost", 7601, "/api", log_level="error")
+            client = UserClient("http://vantage6.test", 7601, "/api", log_level="error")
             client.authenticate("john-doe", "super-secret-password!")
         client.setup_encryption(None)
         print(f"Logged in as {client.whoami.name} of {client.whoami.organization_name}")

@@ -21,7 +21,9 @@ from simulator.transports.server import ServerMode
 from simulator.vantage6 import scenario as v6_scenario
 from simulator.vantage6.server import Vantage6Server
 
-DEFAULT_URL = "http://localhost:7601"
+# A reserved testing name (RFC 6761) on vantage6's usual port: nothing real ever answers here, so a
+# client that forgot to activate interception fails instead of reaching a real server.
+DEFAULT_URL = "http://vantage6.test:7601"
 
 
 class Network:
