@@ -25,7 +25,10 @@ def partial_sum(run: dict, input_: dict) -> dict:
     return {"sum": int(frame[column].sum()), "count": int(frame[column].count())}
 
 
-def seed_flow(client, api_url: str, keys: dict[int, str]) -> None:
+def seed_flow(client, root, api_url: str, keys: dict[int, str]) -> None:
+    study = root.study.create(name="age-study", organizations=[2, 3], collaboration=1)
+    assert [o["id"] for o in study["organizations"]] == [2, 3]
+
     # look around, with filters and fields=
     collabs = client.collaboration.list()
     assert set(collabs) == PAGE_KEYS
@@ -61,7 +64,10 @@ def seed_flow(client, api_url: str, keys: dict[int, str]) -> None:
                                    "description": "create a new task for collaborations in "
                                                   "which your organization participates with"}
     assert client.rule.list(operation="c", scope="col", name="task", fields=["id"]) == [{"id": 33}]
-    assert client.study.list()["data"] == []
+    assert client.study.list(fields=["id", "name"]) == [{"id": study["id"], "name": "age-study"}]
+    assert client.study.get(study["id"])["organizations"] == (
+        f"/api/organization?study_id={study['id']}")
+    assert client.organization.list(study=study["id"], fields=["id"]) == [{"id": 2}, {"id": 3}]
 
     # the task, answered by the nodes through the node API
     task = client.task.create(organizations=[2, 3], name="avg", image=IMAGE, description="seed",
@@ -94,7 +100,7 @@ def seed_flow(client, api_url: str, keys: dict[int, str]) -> None:
 def test_seed_flow_in_process_opens_no_socket(net, no_sockets):
     with net.intercept():
         client = make_client(*JOHN)
-        seed_flow(client, net.api_url, node_keys(net))
+        seed_flow(client, make_client("root", "root"), net.api_url, node_keys(net))
 
 
 def test_seed_flow_against_simulator_serve():
@@ -110,7 +116,7 @@ def test_seed_flow_against_simulator_serve():
             keys[int(line[1]) - 1] = line[-1]
         host, port = url[: -len("/api")].rsplit(":", 1)
         client = make_client(*JOHN, url=host, port=int(port))
-        seed_flow(client, url, keys)
+        seed_flow(client, make_client("root", "root", url=host, port=int(port)), url, keys)
     finally:
         proc.terminate()
         proc.wait(timeout=10)

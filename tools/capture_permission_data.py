@@ -34,7 +34,8 @@ def main(base: str) -> None:
     for role in get("/role", per_page=100)["data"]:
         if not role["is_default_role"]:
             continue
-        rule_ids = sorted(r["id"] for r in get("/rule", role_id=role["id"], no_pagination=1)["data"])
+        # association (insertion) order, which the real lists and permission sets follow
+        rule_ids = [r["id"] for r in get("/rule", role_id=role["id"], no_pagination=1)["data"]]
         roles.append({"id": role["id"], "name": role["name"], "description": role["description"],
                       "rules": rule_ids})
     doc = {"source": "vantage6-server 4.15.2, captured by tools/capture_permission_data.py",
