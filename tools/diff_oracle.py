@@ -112,6 +112,13 @@ def diff(a: Any, b: Any, path: str = "$") -> list[str]:
     return out
 
 
+def _header(o: "Outcome", name: str) -> Optional[str]:
+    value = o.headers.get(name)
+    if name == "Allow" and value:  # werkzeug lists the methods of a set
+        value = ", ".join(sorted(value.split(", ")))
+    return value
+
+
 def _short(v: Any, n: int = 300) -> str:
     s = json.dumps(v) if not isinstance(v, str) else repr(v)
     return s if len(s) <= n else s[:n] + "..."
@@ -148,9 +155,11 @@ class Outcome:
 
 
 class Differ:
-    def __init__(self, sim: World, real: World, verbose: bool = False) -> None:
+    def __init__(self, sim: World, real: World, verbose: bool = False,
+                 show: Optional[str] = None) -> None:
         self.worlds = (sim, real)
         self.verbose = verbose
+        self.show = show  # print both answers of calls whose label contains this
         self.calls = 0
         self.same = 0
         self.differing: list[tuple[str, list[str]]] = []
@@ -176,24 +185,29 @@ class Differ:
                 kwargs["json"] = json_(w) if callable(json_) else json_
             if data is not None:
                 kwargs["data"] = data(w) if callable(data) else data
-            resp = requests.request(method, w.base + path, **kwargs)
+            resp = requests.request(method, w.base + (path(w) if callable(path) else path),
+                                    **kwargs)
             try:
                 body = resp.json()
             except ValueError:
                 body = {"<non-json>": resp.text[:80]}
             outs.append(Outcome(resp.status_code, body, dict(resp.headers)))
-        self._compare(f"{label}: {method} {path}" + (f" {params}" if params else ""), *outs,
+        shown = path(self.worlds[1]) if callable(path) else path
+        self._compare(f"{label}: {method} {shown}" + (f" {params}" if params else ""), *outs,
                       known=known)
         return outs[0], outs[1]
 
     def _compare(self, label: str, s: Outcome, r: Outcome, known: Optional[str]) -> None:
         self.calls += 1
+        if self.show and self.show in label:
+            print(f"  SHOW {label}\n    sim  {s.status} {_short(s.body, 2000)}\n"
+                  f"    real {r.status} {_short(r.body, 2000)}")
         problems = []
         if s.status != r.status:
             problems.append(f"status: sim {s.status} != real {r.status}")
         problems += diff(norm(s.body), norm(r.body))
-        for h in ("total-count", "Link"):
-            if s.headers.get(h) != r.headers.get(h):
+        for h in ("total-count", "Link", "Allow"):
+            if _header(s, h) != _header(r, h):
                 problems.append(f"header {h}: sim {s.headers.get(h)!r} != real "
                                 f"{r.headers.get(h)!r}")
         if ("jwt-token" in s.headers) != ("jwt-token" in r.headers):
@@ -227,8 +241,10 @@ class Differ:
             if o.status == 200:
                 w.tok[ident], w.ref[ident] = o.body["access_token"], o.body["refresh_token"]
 
-    def both_ok(self, pair, status=(200, 201)) -> bool:
-        return all(o.status in status for o in pair)
+    def keep(self, name: str, pair, *keys) -> None:
+        """Remember a value of each world's answer (e.g. the id it created) under ``name``."""
+        for w, o in zip(self.worlds, pair):
+            w.vals[name] = o.get(*(keys or ("id",)))
 
 
 # ---------------------------------------------------------------------------------- helpers
@@ -263,8 +279,9 @@ IMAGE = "harbor2.vantage6.ai/demo/average"
 # ---------------------------------------------------------------------------------- the script
 def script(d: Differ) -> None:
     for section in (misc_and_tokens, build_world, organizations, collaborations, nodes, users,
-                    roles_and_rules, studies, tasks_and_runs, passwords_and_recovery,
-                    deletions):
+                    roles_and_rules, studies, tasks_and_runs, lifecycle, sorting, sweep, edges,
+                    more,
+                    passwords_and_recovery, deletions):
         print(f"== {section.__name__}")
         section(d)
 
@@ -494,6 +511,9 @@ def collaborations(d: Differ) -> None:
       json_={"name": "ColY", "organization_ids": [2], "encrypted": False})
     c("col create encrypted string", "POST", "/collaboration", "root",
       json_={"name": "ColZ", "organization_ids": [5], "encrypted": "true"})  # id 5
+    # so that deleting 5 does not free the last row (SQLite would hand out 5 again)
+    c("col create keep", "POST", "/collaboration", "root",
+      json_={"name": "ColKeep", "organization_ids": [5], "encrypted": False})  # id 6
     c("col patch name", "PATCH", "/collaboration/4", "root", json_={"name": "ColX2"})
     c("col patch dup name", "PATCH", "/collaboration/4", "root", json_={"name": "Col1"})
     c("col patch orgs", "PATCH", "/collaboration/4", "root", json_={"organization_ids": [2, 5]})
@@ -823,6 +843,8 @@ def studies(d: Differ) -> None:
       json_={"name": "S3", "collaboration_id": 1, "organization_ids": [2]})
     c("study create coladmin", "POST", "/study", "coladmin",
       json_={"name": "S3", "collaboration_id": 1, "organization_ids": [2, 4]})  # id 3
+    c("study create keep", "POST", "/study", "root",
+      json_={"name": "SKeep", "collaboration_id": 1, "organization_ids": [4]})  # id 4
     c("study create coladmin other col", "POST", "/study", "coladmin",
       json_={"name": "S4", "collaboration_id": 3, "organization_ids": [3]})
     c("study patch", "PATCH", "/study/3", "coladmin", json_={"name": "S3b"})
@@ -968,7 +990,7 @@ def tasks_and_runs(d: Differ) -> None:
     pair = c("container token for task 4", "POST", "/token/container", "nA1",
              json_={"task_id": 4, "image": IMAGE})
     for w, o in zip(d.worlds, pair):
-        w.tok["cont"] = o.get("container_token", "")
+        w.tok["cont"] = o.get("container_token")
     c("container token wrong image", "POST", "/token/container", "nA1",
       json_={"task_id": 1, "image": "other"})
     c("container token missing task", "POST", "/token/container", "nA1",
@@ -1003,6 +1025,8 @@ def tasks_and_runs(d: Differ) -> None:
     c("container subtask other col", "POST", "/task", "cont",
       json_={"image": IMAGE, "collaboration_id": 2,
              "organizations": [{"id": 3, "input": b64({"method": "y"})}]})
+    # so that deleting task 4 and its subtask later does not free the last task rows
+    c("keeper task", "POST", "/task", "researcher", json_=_task_body([3]))
     c("task list parent 4", "GET", "/task", "root", params={"parent_id": 4})
     c("task list not user created", "GET", "/task", "root", params={"is_user_created": 0})
     c("task list job 4", "GET", "/task", "coladmin", params={"job_id": 4})
@@ -1062,6 +1086,370 @@ def tasks_and_runs(d: Differ) -> None:
     c("task get child after parent delete", "GET", "/task/5", "root")
     c("run list after deletes", "GET", "/run", "root")
     c("task list after deletes", "GET", "/task", "root")
+
+
+def lifecycle(d: Differ) -> None:
+    """PATCH /run semantics in depth, containers, kills and deletes on a fresh task."""
+    c = d.call
+    t = lambda name: (lambda w: f"/task/{w.vals[name]}")  # noqa: E731
+    run_of = lambda name, i: (lambda w: f"/run/{w.vals[name] + i}")  # noqa: E731
+    pair = c("lc task", "POST", "/task", "researcher", json_=_task_body([2, 3, 4]))
+    d.keep("lt", pair)
+    s_, r_ = c("lc runs", "GET", "/run", "nA1", params={"state": "open", "include": "task"})
+    for w, o in zip(d.worlds, (s_, r_)):
+        ids = sorted(x["id"] for x in o.body.get("data", []) if x["task"]["id"] == w.vals["lt"])
+        w.vals["lr"] = ids[0] if ids else 0  # runs: OrgA, OrgB, OrgC in that order
+    c("lc patch status only", "PATCH", run_of("lr", 0), "nA1", json_={"status": "active"})
+    c("lc patch log only", "PATCH", run_of("lr", 0), "nA1", json_={"log": "line"})
+    c("lc run after log", "GET", run_of("lr", 0), "nA1")
+    c("lc patch started +00:00", "PATCH", run_of("lr", 0), "nA1",
+      json_={"started_at": "2024-05-01T10:00:00.000001+00:00"})
+    c("lc patch started Z", "PATCH", run_of("lr", 0), "nA1",
+      json_={"started_at": "2024-05-01T10:00:00.000001Z"})
+    c("lc patch started +01:00", "PATCH", run_of("lr", 0), "nA1",
+      json_={"started_at": "2024-05-01T10:00:00.000001+01:00"})
+    c("lc patch result int", "PATCH", run_of("lr", 0), "nA1", json_={"result": 5})
+    c("lc patch log list", "PATCH", run_of("lr", 0), "nA1", json_={"log": ["a"]})
+    c("lc patch status null", "PATCH", run_of("lr", 0), "nA1", json_={"status": None})
+    c("lc patch empty", "PATCH", run_of("lr", 0), "nA1", json_={})
+    c("lc run after empty", "GET", run_of("lr", 0), "nA1")
+    c("lc patch finished only", "PATCH", run_of("lr", 0), "nA1",
+      json_={"finished_at": now_iso()})
+    c("lc task status after finished-only", "GET", lambda w: f"/task/{w.vals['lt']}/status",
+      "researcher")
+    c("lc patch after finished", "PATCH", run_of("lr", 0), "nA1", json_={"log": "x"})
+    c("lc patch completed no finished", "PATCH", run_of("lr", 1), "nB1",
+      json_={"status": "completed", "result": b64({"a": 1})})
+    c("lc patch again", "PATCH", run_of("lr", 1), "nB1", json_={"status": "crashed"})
+    c("lc task after crash", "GET", t("lt"), "researcher", params={"include": "runs"})
+    c("lc status", "GET", lambda w: f"/task/{w.vals['lt']}/status", "researcher")
+    c("lc result items", "GET", lambda w: f"/result/{w.vals['lr'] + 1}", "researcher")
+    c("lc patch unknown status", "PATCH", run_of("lr", 2), "nC1", json_={"status": "Completed"})
+    c("lc kill", "POST", "/kill/task", "coladmin", json_=lambda w: {"id": w.vals["lt"]})
+    c("lc task after kill", "GET", t("lt"), "coladmin", params={"include": "runs"})
+    c("lc kill again", "POST", "/kill/task", "coladmin", json_=lambda w: {"id": w.vals["lt"]})
+    c("lc container token killed", "POST", "/token/container", "nA1",
+      json_=lambda w: {"task_id": w.vals["lt"], "image": IMAGE})
+    # a parent with a subtask created by its container
+    pair = c("lc parent", "POST", "/task", "coladmin", json_=_task_body([2, 3]))
+    d.keep("pt", pair)
+    c("lc delete", "DELETE", t("lt"), "researcher")
+    c("lc get deleted", "GET", t("lt"), "researcher")
+    c("lc run of deleted", "GET", run_of("lr", 0), "researcher")
+    pair = c("lc parent token", "POST", "/token/container", "nA1",
+             json_=lambda w: {"task_id": w.vals["pt"], "image": IMAGE})
+    for w, o in zip(d.worlds, pair):
+        w.tok["cont2"] = o.get("container_token")
+    pair = c("lc child", "POST", "/task", "cont2",
+             json_={"image": "x/" + IMAGE, "collaboration_id": 1, "description": "sub",
+                    "organizations": [{"id": 2, "input": b64({"method": "c"})},
+                                      {"id": 3, "input": b64({"method": "c"})}],
+                    "databases": [{"label": "default", "query": "q"}]})
+    d.keep("ct", pair)
+    c("lc child image suffix", "POST", "/task", "cont2",
+      json_={"image": "average", "collaboration_id": 1,
+             "organizations": [{"id": 2, "input": b64({"method": "c"})}]})
+    c("lc child study", "POST", "/task", "cont2",
+      json_={"image": IMAGE, "study_id": 1,
+             "organizations": [{"id": 2, "input": b64({"method": "c"})}]})
+    c("lc child of other org", "POST", "/task", "cont2",
+      json_={"image": IMAGE, "collaboration_id": 1,
+             "organizations": [{"id": 4, "input": b64({"method": "c"})}]})
+    c("lc container sees child", "GET", t("ct"), "cont2")
+    c("lc results of parent as container", "GET", lambda w: f"/result?task_id={w.vals['pt']}",
+      "cont2", known=None)
+    c("lc container task list", "GET", "/task", "cont2", params={"parent_id": 1})
+    c("lc container other collab task", "GET", "/task/1", "cont2")
+    c("lc kill parent", "POST", "/kill/task", "coladmin", json_=lambda w: {"id": w.vals["pt"]})
+    c("lc child after parent kill", "GET", t("ct"), "coladmin", params={"include": "runs"})
+    c("lc children of parent", "GET", lambda w: f"/task?parent_id={w.vals['pt']}", "coladmin")
+    c("lc container token after kill", "POST", "/token/container", "nA1",
+      json_=lambda w: {"task_id": w.vals["ct"], "image": IMAGE})
+    c("lc subtask after kill", "POST", "/task", "cont2",
+      json_={"image": IMAGE, "collaboration_id": 1,
+             "organizations": [{"id": 2, "input": b64({"method": "c"})}]})
+    pair = c("lc child runs", "GET", lambda w: f"/run?task_id={w.vals['ct']}", "coladmin")
+    for w, o in zip(d.worlds, pair):
+        w.vals["orphan"] = min((x["id"] for x in o.body.get("data", [])), default=0)
+    # so that deleting the parent and its child does not free the last task rows
+    c("lc keeper task", "POST", "/task", "researcher", json_=_task_body([2]))
+    c("lc delete parent as researcher", "DELETE", t("pt"), "researcher")
+    c("lc delete parent", "DELETE", t("pt"), "coladmin")
+    c("lc child gone", "GET", t("ct"), "coladmin")
+    orphan = lambda w: f"/run/{w.vals['orphan']}"  # noqa: E731
+    c("lc orphan run", "GET", orphan, "coladmin")
+    c("lc orphan result", "GET", lambda w: f"/result/{w.vals['orphan']}", "coladmin")
+    c("lc orphan patch", "PATCH", orphan, "nA1", json_={"log": "x"})
+    c("lc orphan in list", "GET", "/run", "root", params={"organization_id": 2})
+    c("lc org 2 dependents", "DELETE", "/organization/2", "root")
+
+
+_SORTABLE = {
+    "/organization": ["nodes", "-nodes", "collaborations", "-collaborations", "users", "tasks",
+                      "runs", "roles", "studies", "public_key", "get", "__class__", "country,-id",
+                      "-collaborations,name", "_public_key", "nodes,nodes"],
+    "/collaboration": ["organizations", "-organizations", "nodes", "tasks", "studies",
+                       "algorithm_stores", "find_by_name", "-name"],
+    "/node": ["organization", "-organization", "collaboration", "config", "api_key", "type",
+              "-collaboration_id,name", "check_key"],
+    "/user": ["organization", "roles", "-roles", "rules", "created_tasks", "password",
+              "-failed_login_attempts", "organization_id,-id", "can"],
+    "/role": ["rules", "-rules", "organization", "users", "-is_default_role,name", "get_by_name"],
+    "/rule": ["roles", "users", "-users", "scope,-id", "operation"],
+    "/study": ["collaboration", "organizations", "-organizations", "tasks"],
+    "/task": ["status", "finished_at", "collaboration", "parent", "-parent", "runs", "results",
+              "init_org", "init_user", "databases", "study", "algorithm_store", "children",
+              "next_job_id", "name"],
+    "/run": ["task", "-task", "organization", "ports", "node", "status", "-assigned_at"],
+    "/result": ["task", "organization"],
+}
+
+
+_SORT_KNOWN = {
+    "api_key": "sorting by a secret's hash: the real server stores bcrypt hashes",
+    "password": "sorting by a secret's hash: the real server stores bcrypt hashes",
+}
+
+
+def sorting(d: Differ) -> None:
+    for path, sorts in _SORTABLE.items():
+        for sort in sorts:
+            known = _SORT_KNOWN.get(sort)
+            d.call(f"sort {sort}", "GET", path, "root", params={"sort": sort}, known=known)
+        d.call(f"sort {sorts[0]} paged", "GET", path, "root",
+               params={"sort": sorts[0], "per_page": 3, "page": 2})
+    d.call("sort as viewer", "GET", "/organization", "viewer", params={"sort": "-nodes"})
+    d.call("sort collab as viewer", "GET", "/collaboration", "viewer",
+           params={"sort": "organizations"})
+    d.call("sort with filter", "GET", "/node", "root",
+           params={"sort": "organization", "collaboration_id": 1},
+           known="tie order of a relationship sort with a filter follows SQLite's nested loops")
+    d.call("sort users by roles with role", "GET", "/user", "root",
+           params={"sort": "roles", "role_id": 5})
+
+
+_SWEEP_GET = ["/organization", "/organization/2", "/organization/5", "/collaboration",
+              "/collaboration/1", "/collaboration/3", "/node", "/node/2", "/node/6", "/user",
+              "/user/7", "/user/11", "/role", "/role/6", "/role/9", "/rule?per_page=5", "/rule/1",
+              "/study", "/study/1", "/study/2", "/task", "/task/1", "/task/5", "/task/1/status",
+              "/task/5/status", "/run", "/run/1", "/run/9", "/result", "/result/1",
+              "/blobstream/status", "/run?include=task&per_page=2", "/task?include=results",
+              "/task/1?include=results", "/user/7?include_permissions=1",
+              "/collaboration?include=organizations", "/organization?collaboration_id=1",
+              "/node?collaboration_id=1", "/user?organization_id=2", "/task?collaboration_id=1",
+              "/run?task_id=1", "/study?collaboration_id=1", "/role?organization_id=2"]
+_SWEEP_POST = ["/token/user/validate", "/token/node/validate"]
+_SWEEP_WHO = ["root", "viewer", "researcher", "orgadmin", "coladmin", "resb", "viewd", "norole",
+              "nA1", "nB3", "cont"]
+
+
+def sweep(d: Differ) -> None:
+    """Every read endpoint as every kind of caller."""
+    for who in _SWEEP_WHO:
+        for url in _SWEEP_GET:
+            path, _, query = url.partition("?")
+            params = [tuple(kv.split("=", 1)) for kv in query.split("&")] if query else None
+            d.call(f"sweep {who}", "GET", path, who, params=params)
+        for path in _SWEEP_POST:
+            d.call(f"sweep {who}", "POST", path, who)
+
+
+def edges(d: Differ) -> None:
+    c = d.call
+    c("options", "OPTIONS", "/organization")
+    c("options with token", "OPTIONS", "/task/1", "root")
+    c("options unknown", "OPTIONS", "/nope", known="unknown route: real answers Werkzeug's HTML 404")
+    c("head version", "HEAD", "/version")
+    c("trailing slash", "GET", "/organization/", "root",
+      known="unknown route: real answers Werkzeug's HTML 404")
+    c("api root", "GET", "", "root", known="unknown route: real answers Werkzeug's HTML 404")
+    c("double slash", "GET", "//organization", "root")
+    c("id not int route", "GET", "/organization/abc", "root",
+      known="unknown route: real answers Werkzeug's HTML 404")
+    c("negative id route", "GET", "/organization/-1", "root",
+      known="unknown route: real answers Werkzeug's HTML 404")
+    c("big id", "GET", "/organization/99999999999", "root")
+    c("link encoding", "GET", "/organization", "root",
+      params=[("name", "%rg%"), ("per_page", "2"), ("name", "O&r g")])
+    c("per_page huge", "GET", "/rule", "root", params={"per_page": 1000, "page": 1})
+    c("page float", "GET", "/rule", "root", params={"page": "1.0"})
+    c("per_page blank", "GET", "/rule", "root", params={"per_page": ""})
+    c("page blank", "GET", "/organization", "root", params={"page": ""})
+    c("sort blank", "GET", "/organization", "root", params={"sort": ""})
+    c("sort spaces", "GET", "/organization", "root", params={"sort": " name , -id "})
+    c("sort plus", "GET", "/organization", "root", params={"sort": "+name"})
+    c("sort trailing comma", "GET", "/organization", "root", params={"sort": "name,"})
+    c("rule list bad page", "GET", "/rule", "root", params={"page": 0})
+    c("role list bad page", "GET", "/role", "root", params={"page": 0})
+    c("role list bad per_page", "GET", "/role", "root", params={"per_page": "x"})
+    c("role list bad sort", "GET", "/role", "root", params={"sort": "x"})
+    c("role list sort method", "GET", "/role", "root", params={"sort": "save"})
+    c("role list sort classmethod", "GET", "/role", "root", params={"sort": "get"})
+    c("task list bad page", "GET", "/task", "root", params={"page": -1})
+    c("run list bad per_page", "GET", "/run", "root", params={"per_page": "q"})
+    c("result list bad sort", "GET", "/result", "root", params={"sort": "zz"})
+    c("user list bad page", "GET", "/user", "root", params={"page": "z"})
+    c("study list bad page", "GET", "/study", "root", params={"page": 0})
+    c("node list bad page", "GET", "/node", "root", params={"page": 0})
+    c("col list bad page", "GET", "/collaboration", "root", params={"page": 0})
+    c("rule no_pagination 0", "GET", "/rule", "root", params={"no_pagination": 0})
+    c("rule no_pagination true", "GET", "/rule", "root", params={"no_pagination": "true"})
+    for body_label, body in [("null", None), ("list", [1]), ("string", "x"), ("number", 3)]:
+        for path in ["/organization", "/collaboration", "/node", "/user", "/role", "/study",
+                     "/task", "/token/user", "/token/node"]:
+            c(f"body {body_label}", "POST", path, "root", json_=body)
+        for path in ["/organization/2", "/collaboration/2", "/node/2", "/user/7", "/role/9",
+                     "/study/1"]:
+            c(f"body {body_label}", "PATCH", path, "root", json_=body)
+        c(f"body {body_label}", "PATCH", "/run/3", "nA1", json_=body)
+        c(f"body {body_label}", "POST", "/token/container", "nA1", json_=body)
+        c(f"body {body_label}", "POST", "/kill/task", "root", json_=body)
+        c(f"body {body_label}", "PATCH", "/password/change", "root", json_=body)
+        c(f"body {body_label}", "POST", "/collaboration/2/organization", "root", json_=body)
+    for path, method in [("/organization", "POST"), ("/collaboration", "POST"),
+                         ("/node", "POST"), ("/user", "POST"), ("/role", "POST"),
+                         ("/study", "POST"), ("/organization/2", "PATCH"),
+                         ("/user/7", "PATCH"), ("/role/9", "PATCH"), ("/study/1", "PATCH"),
+                         ("/collaboration/2", "PATCH"), ("/node/2", "PATCH"),
+                         ("/kill/task", "POST"), ("/recover/node", "POST"),
+                         ("/collaboration/2/organization", "POST"),
+                         ("/study/1/organization", "POST"), ("/password/change", "PATCH")]:
+        c("no content type", method, path, "root", data="{}")
+        c("empty json", method, path, "root", json_={})
+    c("patch run no content type", "PATCH", "/run/3", "nA1", data="{}")
+    c("container token no content type", "POST", "/token/container", "nA1", data="{}")
+    c("ids as strings", "POST", "/collaboration", "root",
+      json_={"name": "ColS", "organization_ids": ["2", "3"], "encrypted": 0})
+    c("ids as floats", "POST", "/study", "root",
+      json_={"name": "SF", "collaboration_id": 7.0, "organization_ids": [2.0]})
+    c("study org dup", "POST", "/study", "root",
+      json_={"name": "SD", "collaboration_id": 2, "organization_ids": [2, 2]})
+    c("add member twice", "POST", "/collaboration/7/organization", "root", json_={"id": 2})
+    c("list after twice", "GET", "/organization", "root", params={"collaboration_id": 7})
+    c("remove member once", "DELETE", "/collaboration/7/organization", "root", json_={"id": 2})
+    c("list after remove", "GET", "/organization", "root", params={"collaboration_id": 7})
+    c("collab orgs reorder", "PATCH", "/collaboration/7", "root",
+      json_={"organization_ids": [5, 3, 2]})
+    c("collab orgs include", "GET", "/collaboration/7", "root",
+      params={"include": "organizations"})
+    c("org list in collab order", "GET", "/organization", "root", params={"collaboration_id": 7})
+    c("study orgs reorder", "PATCH", "/study/2", "root", json_={"organization_ids": [3, 2]})
+    c("study get after reorder", "GET", "/study/2", "root", params={"include": "organizations"})
+    c("user roles reorder", "PATCH", "/user/15", "root", json_={"roles": [6, 4, 5]})
+    c("roles of user order", "GET", "/role", "root", params={"user_id": 15})
+    c("rules of user order", "GET", "/rule", "root", params={"user_id": 15, "per_page": 40})
+    c("user perms order", "GET", "/user/15", "root", params={"include_permissions": 1})
+    c("rule list role+user", "GET", "/rule", "root", params={"role_id": 4, "user_id": 15})
+    c("rule list user+name", "GET", "/rule", "root", params={"user_id": 15, "name": "user"})
+    c("users of role 4", "GET", "/user", "root", params={"role_id": 4})
+    c("users of rule 1", "GET", "/user", "root", params={"rule_id": 1})
+    c("collabs of org 2", "GET", "/collaboration", "root", params={"organization_id": 2})
+    c("collabs as viewer", "GET", "/collaboration", "viewer")
+    c("studies of org 3", "GET", "/study", "root", params={"organization_id": 3})
+    c("studies as viewer", "GET", "/study", "viewer")
+    c("delete dependents false", "DELETE", "/collaboration/7", "root",
+      params={"delete_dependents": "false"})
+    c("node name null", "PATCH", "/node/2", "root", json_={"name": None})
+    c("node clear ip false", "PATCH", "/node/2", "root", json_={"clear_ip": False})
+    c("org name null", "PATCH", "/organization/3", "root", json_={"name": None})
+    c("user firstname null", "PATCH", "/user/15", "root", json_={"firstname": None})
+    c("user roles null", "PATCH", "/user/15", "root", json_={"roles": None})
+    c("task input null", "POST", "/task", "researcher",
+      json_=_task_body([2]) | {"organizations": [{"id": 2, "input": None}]})
+    c("task databases null", "POST", "/task", "researcher", json_=_task_body([2], databases=None))
+    c("task org id string", "POST", "/task", "researcher",
+      json_=_task_body([2]) | {"organizations": [{"id": "2", "input": b64({"m": 1})}]})
+    c("task preprocessing", "POST", "/task", "researcher",
+      json_=_task_body([2], databases=[{"label": "a", "query": "q", "preprocessing": [
+          {"function": "f", "parameters": {"x": 1}}], "arguments": {"y": 2}},
+          {"label": "b", "sheet_name": "s"}]))
+    c("task encrypted binary", "POST", "/task", "resb",
+      json_=_task_body([3], col=3) | {"organizations": [
+          {"id": 3, "input": base64.b64encode(b"\xff\x00\xfe").decode()}]})
+    c("recover lost", "POST", "/recover/lost", json_={"username": "viewer"},
+      known="not served by the simulator (501, see COVERAGE.md)")
+    c("algorithm stores", "GET", "/algorithmstore", "root",
+      known="not served by the simulator (501, see COVERAGE.md)")
+    c("vpn as node", "GET", "/vpn", "nA1",
+      known="not served by the simulator (501, see COVERAGE.md)")
+
+
+def more(d: Differ) -> None:
+    """Filter combinations (list order), permissions of the admin roles, odd logins."""
+    c = d.call
+    for who, path, params in [
+        ("root", "/user", {"role_id": 4, "rule_id": 1}),
+        ("root", "/user", {"role_id": 4, "username": "%e%"}),
+        ("root", "/user", {"rule_id": 2, "organization_id": 2}),
+        ("root", "/user", {"email": "%x.org", "last_seen_till": "2999-01-01"}),
+        ("root", "/user", {"firstname": "%"}),
+        ("coladmin", "/user", {"role_id": 4}),
+        ("coladmin", "/user", {"username": "%"}),
+        ("orgadmin", "/user", {"email": "%"}),
+        ("root", "/role", {"rule_id": 3, "user_id": 9}),
+        ("root", "/role", {"rule_id": 3, "user_id": 9, "organization_id": 2}),
+        ("root", "/role", {"rule_id": 3, "user_id": 9, "organization_id": 2,
+                           "include_root": 1}),
+        ("root", "/role", {"name": "%", "rule_id": 51}),
+        ("viewer", "/role", {"rule_id": 51}),
+        ("norole", "/role", {"rule_id": 51}),
+        ("root", "/node", {"study_id": 1, "name": "%"}),
+        ("root", "/node", {"status": "offline", "ip": "10.0.0.2"}),
+        ("viewer", "/node", {"status": "offline"}),
+        ("viewd", "/node", {"ip": "x"}),
+        ("root", "/node", {"last_seen_till": "2999-01-01"}),
+        ("root", "/organization", {"collaboration_id": 1, "ids": 3}),
+        ("root", "/organization", {"collaboration_id": 1, "study_id": 1}),
+        ("coladmin", "/organization", {"collaboration_id": 1}),
+        ("root", "/organization", {"name": "%", "country": "NL"}),
+        ("coladmin", "/study", {"organization_id": 2}),
+        ("viewer", "/study", {"organization_id": 2}),
+        ("root", "/study", {"organization_id": 2, "collaboration_id": 1}),
+        ("orgadmin", "/collaboration", {"name": "%"}),
+        ("root", "/collaboration", {"organization_id": 3, "encrypted": 0}),
+        ("root", "/rule", {"role_id": 6, "name": "user"}),
+        ("root", "/rule", {"user_id": 9, "scope": "org", "per_page": 50}),
+        ("root", "/rule", {"user_id": 9, "per_page": 50}),
+        ("root", "/run", {"organization_id": 2, "state": "open"}),
+        ("root", "/task", {"init_org_id": 2, "collaboration_id": 1}),
+    ]:
+        c(f"combo {who}", "GET", path, who, params=params)
+    c("login case", "POST", "/token/user", json_={"username": "Root", "password": "root"})
+    c("login with mfa code", "POST", "/token/user",
+      json_={"username": "root", "password": "root", "mfa_code": "123456"})
+    d.login("root", "root", "root")
+    c("user create upper username", "POST", "/user", "root",
+      json_={"username": "Upper", "password": STRONG_PW, "email": "UP@x.org", "firstname": "U",
+             "lastname": "P", "organization_id": 3, "roles": [ROLE_VIEWER]})
+    c("user create email case", "POST", "/user", "root",
+      json_={"username": "upper2", "password": STRONG_PW, "email": "up@x.org", "firstname": "U",
+             "lastname": "P", "organization_id": 3})
+    c("coladmin role other org", "POST", "/role", "coladmin",
+      json_={"name": "colrole", "rules": [51], "organization_id": 3})
+    c("orgadmin edit user rules", "PATCH", "/user/7", "orgadmin", json_={"rules": [51]})
+    c("orgadmin edit user roles", "PATCH", "/user/7", "orgadmin",
+      json_={"roles": [ROLE_VIEWER, ROLE_RESEARCHER]})
+    c("coladmin edit user other org", "PATCH", "/user/11", "coladmin", json_={"lastname": "C"})
+    c("coladmin delete user other org", "DELETE", "/user/11", "coladmin")
+    c("orgadmin delete user other org", "DELETE", "/user/11", "orgadmin")
+    c("node patch sibling", "PATCH", lambda w: f"/node/{w.vals['id:nA2']}", "nA1",
+      json_={"ip": "10.1.1.1"})
+    c("node patch own org key", "PATCH", "/organization/2", "nA1",
+      json_={"public_key": base64.b64encode(b"node key").decode()})
+    c("node patch org name", "PATCH", "/organization/2", "nA1", json_={"name": "OrgA"})
+    c("node get own org", "GET", "/organization/2", "nA1")
+    c("role patch to default name", "PATCH", "/role/9", "root", json_={"name": "Viewer"})
+    c("role patch empty name", "PATCH", "/role/9", "root", json_={"name": ""})
+    c("study patch orgadmin", "PATCH", "/study/1", "orgadmin", json_={"name": "S1x"})
+    c("study get researcher", "GET", "/study/1", "researcher")
+    c("remove node with tasks", "DELETE", "/collaboration/1/node", "root",
+      json_=lambda w: {"id": w.vals["id:nC1"]})
+    c("task to org without node now", "POST", "/task", "researcher", json_=_task_body([4]))
+    c("viewer task include runs", "GET", "/task", "viewer", params={"include": "runs"})
+    c("viewd run include task", "GET", "/run", "viewd", params={"include": "task"})
+    c("user delete own", "DELETE", "/user/12", "viewd")
+    c("user after own delete", "GET", "/user/12", "root")
+    c("token of deleted user", "GET", "/organization", "viewd")
 
 
 def passwords_and_recovery(d: Differ) -> None:
@@ -1148,6 +1536,8 @@ def main() -> int:
     p.add_argument("--spawn-oracle", metavar="PYTHON", help="start a fresh oracle with this python")
     p.add_argument("--port", type=int, default=7611, help="port for --spawn-oracle")
     p.add_argument("-v", "--verbose", action="store_true", help="also list identical calls")
+    p.add_argument("--show", metavar="TEXT", help="print both answers of calls whose label "
+                   "contains TEXT")
     args = p.parse_args()
     sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
     warnings.filterwarnings("ignore", message=".*HMAC key.*")  # the oracle's short secret
@@ -1164,7 +1554,7 @@ def main() -> int:
     handle = Network(jwt_secret=JWT_SECRET).serve(port=0)
     try:
         d = Differ(World("sim", handle.url.rstrip("/") + "/api"), World("real", oracle),
-                   verbose=args.verbose)
+                   verbose=args.verbose, show=args.show)
         script(d)
     finally:
         handle.stop()

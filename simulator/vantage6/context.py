@@ -55,9 +55,9 @@ class Ctx:
         return data
 
     def page(self, items, model: str, dump, sort_is_primary: bool = True,
-             paginate_: bool = True) -> tuple[dict, int, dict]:
-        page: Page = paginate(items, self.args, self.request.path, model,
-                              sort_is_primary=sort_is_primary, paginate_=paginate_)
+             paginate_: bool = True, joined: tuple = ()) -> tuple[dict, int, dict]:
+        page: Page = paginate(items, self.args, self.request.path, model, self.state,
+                              sort_is_primary=sort_is_primary, paginate_=paginate_, joined=joined)
         return {"data": [dump(i) for i in page.items], "links": page.links}, 200, page.headers
 
     def get_or_404(self, table: dict, id_: int, msg: str):

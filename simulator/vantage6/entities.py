@@ -156,7 +156,7 @@ class Task:
 @dataclass(eq=False)
 class Run:
     id: int
-    task: Task
+    task: Optional[Task]  # None once the task is deleted and the run left behind
     organization: Organization
     input: Optional[str]
     assigned_at: dt.datetime
@@ -170,6 +170,8 @@ class Run:
 
     @property
     def node(self) -> Optional[Node]:
+        if self.task is None:  # an orphan: its task was deleted
+            return None
         return self.task.collaboration.node_of(self.organization.id)
 
     @property

@@ -50,6 +50,15 @@ class UnexpectedError(ServerError):
         super().__init__("An unexpected error occurred on the server!")
 
 
+class InternalError(UnexpectedError):
+    """A Python or SQL exception inside a handler: the app answers the generic 500, but inside
+    ``handle_exceptions`` its text shows (``detail``)."""
+
+    def __init__(self, detail: str) -> None:
+        super().__init__()
+        self.detail = detail
+
+
 class UnexpectedDetail(ServerError):
     """``handle_exceptions`` (backend error_handling.py) turns other exceptions into this 500."""
 
@@ -81,6 +90,8 @@ def handle_exceptions(handler):
     def wrapper(*args, **kwargs):
         try:
             return handler(*args, **kwargs)
+        except InternalError as exc:
+            raise UnexpectedDetail(exc.detail)
         except (BadRequest, Unauthorized, NotFound, UnexpectedError, UnexpectedDetail):
             raise
         except HttpError as exc:  # werkzeug exceptions raised by request.get_json()

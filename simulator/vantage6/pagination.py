@@ -9,7 +9,8 @@ from urllib.parse import urlencode
 
 from werkzeug.datastructures import MultiDict
 
-from simulator.vantage6.errors import ServerError, UnexpectedError
+from simulator.vantage6.errors import InternalError, ServerError
+from simulator.vantage6.relations import RELATIONSHIPS
 
 DEFAULT_PER_PAGE = 10
 
@@ -46,12 +47,51 @@ COLUMNS: dict[str, dict[str, Callable[[Any], Any]]] = {
              "cleanup_at", "blob_storage_used")}
     | {"task_id": _ref("task"), "organization_id": _ref("organization")},
 }
-# attributes the real models have that are not sortable columns
-OTHER_ATTRIBUTES = {"collaborations", "runs", "nodes", "users", "tasks", "roles", "studies",
-                    "organizations", "algorithm_stores", "organization", "collaboration", "config",
-                    "rules", "created_tasks", "task", "ports", "parent", "children", "init_org",
-                    "init_user", "databases", "study", "algorithm_store", "results", "status",
-                    "finished_at", "public_key", "node", "save", "delete", "get", "exists"}
+# Attributes of the real models that are neither columns nor relationships (methods, properties,
+# SQLAlchemy internals): ORDER BY rejects them, a 500 (see ``_not_an_expression``).
+_MODEL_ATTRIBUTES = {"_delete", "_exists", "_get", "_hidden_attributes", "_sa_class_manager",
+                     "_sa_registry", "_save", "delete", "exists", "get", "help", "metadata",
+                     "registry", "save"}
+OTHER_ATTRIBUTES: dict[str, set[str]] = {
+    "Organization": _MODEL_ATTRIBUTES | {"get_by_name", "public_key"},
+    "Collaboration": _MODEL_ATTRIBUTES | {"find_by_name", "get_node_from_organization",
+                                          "get_nodes_from_organizations", "get_organization_ids",
+                                          "get_task_ids"},
+    "Node": _MODEL_ATTRIBUTES | {"_validate_api_key", "check_key", "exists_by_id",
+                                 "get_by_api_key", "get_online_nodes", "hash"},
+    "User": _MODEL_ATTRIBUTES | {"_validate_password", "can", "check_password", "get_by_email",
+                                 "get_by_username", "get_first_user", "hash", "is_blocked",
+                                 "set_password", "username_exists"},
+    "Role": _MODEL_ATTRIBUTES | {"get_by_name"},
+    "Rule": _MODEL_ATTRIBUTES | {"get_by_"},
+    "Study": set(_MODEL_ATTRIBUTES),
+    "Task": _MODEL_ATTRIBUTES | {"finished_at", "next_job_id", "status"},
+    "Run": _MODEL_ATTRIBUTES | {"node"},
+}
+# where each classmethod / function comes from, for the messages handle_exceptions shows
+_DEFINED_IN = {"_exists": "BaseModelBase", "_get": "BaseModelBase", "help": "BaseModelBase",
+               "exists": "ModelBase", "get": "ModelBase"}
+_FUNCTIONS = {"_delete": "BaseModelBase._delete() missing 2 required positional arguments: "
+                         "'self' and 'db_session_mgr'",
+              "_save": "BaseModelBase._save() missing 2 required positional arguments: 'self' "
+                       "and 'db_session_mgr'",
+              "delete": "ModelBase.delete() missing 1 required positional argument: 'self'",
+              "save": "ModelBase.save() missing 1 required positional argument: 'self'"}
+
+
+def _not_an_expression(model: str, name: str) -> InternalError:
+    """The exception ORDER BY raises for a model attribute that is no SQL expression."""
+    if name in _FUNCTIONS:
+        return InternalError(_FUNCTIONS[name])
+    if name == "_hidden_attributes":
+        return InternalError("ORDER BY expression expected, got [].")
+    if name == "metadata":
+        return InternalError("ORDER BY expression expected, got MetaData().")
+    owner = _DEFINED_IN.get(name, model)
+    module = model.lower()
+    return InternalError(f"Method <bound method {owner}.{name} of <class "
+                         f"'vantage6.server.model.{module}.{model}'>> may not be passed as a SQL "
+                         "expression")
 
 
 @dataclass
@@ -61,32 +101,81 @@ class Page:
     headers: dict[str, Any]
 
 
-def _sort(items: list, sort: str, model: str) -> list:
+def _sort_keys(sort: str, model: str, state, joined: tuple = ()) -> list[tuple[Callable, bool]]:
+    """``_add_sorting``: one (values of a record, ascending) per comma-separated sorter.
+
+    A relationship to a table the list's query already joins compares with that joined row, so
+    it is always true (e.g. ``/run?sort=task``)."""
     columns = COLUMNS[model]
+    relationships = RELATIONSHIPS.get(model, {})
     keys = []
     for sorter in sort.split(","):
         sorter = sorter.strip()
         ascending = not sorter.startswith("-")
         if sorter.startswith(("+", "-")):
             sorter = sorter[1:]
-        if sorter not in columns:
-            if sorter in OTHER_ATTRIBUTES:
-                raise UnexpectedError()
+        if sorter in columns:
+            keys.append((lambda o, g=columns[sorter]: [g(o)], ascending))
+        elif sorter in joined:
+            keys.append((lambda o: [1], ascending))
+        elif sorter in relationships:
+            values = relationships[sorter](state)
+            keys.append((lambda o, v=values: sorted(v(o), key=_sql_order), ascending))
+        elif sorter in OTHER_ATTRIBUTES.get(model, ()) or _is_python_attribute(sorter):
+            raise _not_an_expression(model, sorter)
+        else:
             raise ServerError(f"Cannot sort a '{model}' by '{sorter}' because it does not exist")
-        keys.append((columns[sorter], ascending))
-    # stable sorts, least significant key first; NULLs first ascending (SQLite), last descending
-    for getter, ascending in reversed(keys):
-        items = sorted(items, key=lambda o, g=getter: (g(o) is not None, g(o) if g(o) is not None
-                                                       else 0), reverse=not ascending)
-    return items
+    return keys
 
 
-def paginate(items: Sequence, args: MultiDict, path: str, model: str,
-             sort_is_primary: bool = True, paginate_: bool = True) -> Page:
+def _is_python_attribute(name: str) -> bool:
+    # every class has these (``__class__``, ``__init__``, ...): no SQL expression either
+    return name.startswith("__") and (hasattr(_Model, name) or name in (
+        "__table__", "__tablename__", "__mapper__", "__abstract__"))
+
+
+class _Model:
+    pass
+
+
+def _sql_order(value):
+    """SQLite's ORDER BY: NULLs first (ascending)."""
+    return (value is not None, value if value is not None else 0)
+
+
+def _rows(items: list, keys: list[tuple[Callable, bool]], primary_id_desc: bool) -> list:
+    """The SQL rows: a record once per combination of its sort values (a relationship sort can
+    give a record several values, or none), ordered by the sort keys, stable on ties."""
+    rows = []
+    for item in items:
+        combos = [()]
+        for values, _ in keys:
+            combos = [c + (v,) for c in combos for v in values(item)]
+        rows += [(item, combo) for combo in combos]
+    for i in reversed(range(len(keys))):
+        rows.sort(key=lambda row, i=i: _sql_order(row[1][i]), reverse=not keys[i][1])
+    if primary_id_desc:  # the list's own ORDER BY id DESC comes before the sort keys
+        rows.sort(key=lambda row: row[0].id, reverse=True)
+    return [item for item, _ in rows]
+
+
+def _unique(rows: list) -> list:
+    """The ORM hands back each record once per page, however many rows it had."""
+    seen, out = set(), []
+    for item in rows:
+        if id(item) not in seen:
+            seen.add(id(item))
+            out.append(item)
+    return out
+
+
+def paginate(items: Sequence, args: MultiDict, path: str, model: str, state=None,
+             sort_is_primary: bool = True, paginate_: bool = True, joined: tuple = ()) -> Page:
     """``items`` are the filtered records in the real server's default order.
 
     ``sort_is_primary`` is False for lists the real server already orders (tasks, runs): there a
-    ``sort`` argument only adds a secondary ORDER BY and changes nothing but is still validated.
+    ``sort`` argument only adds a secondary ORDER BY (which matters only when a relationship
+    sort repeats records).
     """
     total = len(items)
     if paginate_:
@@ -101,12 +190,11 @@ def paginate(items: Sequence, args: MultiDict, path: str, model: str,
             raise ServerError("per_page needs to be >= 1")
     else:
         page, per_page = 1, total or 1
+    rows = list(items)
     if args.get("sort"):
-        sorted_items = _sort(list(items), args["sort"], model)
-        if sort_is_primary:
-            items = sorted_items
+        rows = _rows(rows, _sort_keys(args["sort"], model, state, joined), not sort_is_primary)
     start = (page - 1) * per_page
-    page_items = list(items[start:start + per_page])
+    page_items = _unique(rows[start:start + per_page])
     pages = int(math.ceil(total / float(per_page)))
     nav = {"first": 1, "previous": page - 1 if page > 1 else None, "self": page,
            "next": page + 1 if start + len(page_items) < total else None, "last": pages}

@@ -10,16 +10,18 @@ from __future__ import annotations
 import logging
 import threading
 import uuid
+from urllib.parse import urlsplit
 from typing import Any, Optional
 
 from werkzeug.exceptions import MethodNotAllowed, NotFound as RouteNotFound
-from werkzeug.routing import Map, Rule as UrlRule
+from werkzeug.routing import Map, RequestRedirect, Rule as UrlRule
 
 from simulator.core.clock import Clock
 from simulator.core.events import EventTrace
 from simulator.core.http import HttpError, Request, Response
 from simulator.vantage6.context import Ctx
 from simulator.vantage6.errors import UnexpectedError, V6Error
+from simulator.vantage6.filters import by_id
 from simulator.vantage6.permissions import CONTAINER_ROLE, NODE_ROLE, Caller
 from simulator.vantage6.routing import Endpoint
 from simulator.vantage6.serialize import Serializer
@@ -28,6 +30,21 @@ from simulator.vantage6.tokens import TokenService
 
 log = logging.getLogger(__name__)
 VERSION = "4.15.2"
+
+
+def _location(new_url: str, request: Request) -> str:
+    """Where werkzeug's redirect points, with the query string. Relative (the real one is
+    absolute), so that it works on whatever host and scheme the client used."""
+    path = urlsplit(new_url).path
+    return path + (f"?{request.query_string}" if request.query_string else "")
+
+
+def _allow(methods) -> str:
+    # werkzeug lists a rule's methods from a set; HEAD comes with GET, OPTIONS with every route
+    found = set(methods or []) - {"OPTIONS"}
+    if "GET" in found:
+        found.add("HEAD")
+    return ", ".join(sorted(found) + ["OPTIONS"])
 
 
 def _all_route_tables():
@@ -59,8 +76,8 @@ class Vantage6Server:
                 path = self.api_path + ep.path
                 self._endpoints[(path, ep.method)] = ep
                 rules.setdefault(path, set()).add(ep.method)
-        self._url_map = Map([UrlRule(p, endpoint=p, methods=sorted(m)) for p, m in rules.items()],
-                            strict_slashes=False)
+        # Flask's defaults: "/organization/" is another URL (404); "//" is merged by a redirect
+        self._url_map = Map([UrlRule(p, endpoint=p, methods=sorted(m)) for p, m in rules.items()])
         self._urls = self._url_map.bind("simulator")
 
     # ------------------------------------------------------------------ entry point
@@ -83,8 +100,14 @@ class Vantage6Server:
             # The real server answers Werkzeug's HTML page here; the simulator keeps every body JSON.
             raise HttpError(404, {"msg": f"The requested URL {request.path} was not found on the "
                                          "server (no such vantage6 endpoint)."})
+        except RequestRedirect as exc:
+            raise HttpError(308, {"message": "Redirecting to the canonical URL."},
+                            {"Location": _location(exc.new_url, request)})
         except MethodNotAllowed as exc:
-            allow = ", ".join(sorted(set(exc.valid_methods or []) | {"HEAD", "OPTIONS"}))
+            allow = _allow(exc.valid_methods)
+            if request.method == "OPTIONS":  # Flask's automatic answer: no handler, no token
+                return Response(200, b"", [("Content-Type", "text/html; charset=utf-8"),
+                                           ("Allow", allow)])
             raise HttpError(405, {"message": "The method is not allowed for the requested URL."},
                             {"Allow": allow})
         method = "GET" if request.method == "HEAD" else request.method
@@ -100,35 +123,65 @@ class Vantage6Server:
             return None
         token = self.tokens.token_from_header(request.headers.get("Authorization"))
         claims = self.tokens.decode(token, refresh=endpoint.who == "refresh")
-        caller = self.caller_from_claims(claims)
+        rules, auth = self._lookup(claims["sub"])
         if endpoint.who == "refresh":
-            return caller
-        if claims.get("client_type") not in endpoint.who:
+            return self._refresh_caller(claims["sub"], auth)
+        kind = claims.get("client_type")
+        if kind not in endpoint.who:
             # only_for() raises a bare Exception: the client gets the generic 500
             raise UnexpectedError()
+        caller = self._caller(kind, claims["sub"], auth, rules)
         seen = caller.user or caller.node
         if seen is not None:
             seen.last_seen = self.clock.now()
         return caller
 
-    def caller_from_claims(self, claims: dict) -> Caller:
-        sub = claims["sub"]
+    def _lookup(self, sub) -> tuple[frozenset, Any]:
+        """user_lookup_loader: an int ``sub`` is a user or node (unknown: 401) with its own rules;
+        any other ``sub`` is taken for a container and gets the container role's rules."""
         state = self.state
-        if isinstance(sub, dict):
-            rules = frozenset(r.key for r in state.role_by_name(CONTAINER_ROLE).rules)
-            return Caller("container", rules, state.organizations.get(sub.get("organization_id")),
-                          [state.collaborations.get(sub.get("collaboration_id"))], container=sub)
-        auth = state.authenticatable(sub) if isinstance(sub, int) else None
+        if not isinstance(sub, int):
+            return frozenset(r.key for r in state.role_by_name(CONTAINER_ROLE).rules), None
+        auth = state.authenticatable(sub)
         if auth is None:
             raise HttpError(401, {"msg": f"Error loading the user {sub}"})
         if auth.type == "node":
-            rules = frozenset(r.key for r in state.role_by_name(NODE_ROLE).rules)
-            org = auth.organization
-            return Caller("node", rules, org, list(org.collaborations), node=auth)
-        rules = frozenset([r.key for role in auth.roles for r in role.rules]
-                          + [r.key for r in auth.rules])
+            return frozenset(r.key for r in state.role_by_name(NODE_ROLE).rules), auth
+        return frozenset([r.key for role in auth.roles for r in role.rules]
+                         + [r.key for r in auth.rules]), auth
+
+    def _refresh_caller(self, sub, auth) -> Caller:
+        # RefreshToken.post: Authenticatable.get(sub); anything it cannot find fails later (500)
+        auth = auth or by_id(self.state.users, sub) or by_id(self.state.nodes, sub)
+        if auth is None:
+            raise UnexpectedError()
+        return Caller(auth.type, frozenset(), auth.organization, [],
+                      user=auth if auth.type == "user" else None,
+                      node=auth if auth.type == "node" else None)
+
+    def _caller(self, kind: str, sub, auth, rules: frozenset) -> Caller:
+        """only_for(): containers must carry a dict ``sub``; users and nodes are looked up by
+        ``sub`` (a numeric string finds them too) and must be of the claimed type."""
+        state = self.state
+        if kind == "container":
+            if not isinstance(sub, dict) or "node_id" not in sub or "task_id" not in sub:
+                raise UnexpectedError()  # the debug log line indexes sub['node_id']
+            return Caller("container", rules, state.organizations.get(sub.get("organization_id")),
+                          [state.collaborations.get(sub.get("collaboration_id"))], container=sub)
+        if auth is None:
+            auth = by_id(state.users, sub) or by_id(state.nodes, sub)
+        if auth is None or auth.type != kind:
+            raise UnexpectedError()  # None.last_seen / assert g.user.type == g.type
         org = auth.organization
-        return Caller("user", rules, org, list(org.collaborations) if org else [], user=auth)
+        cols = list(org.collaborations) if org else []
+        if kind == "node":
+            return Caller("node", rules, org, cols, node=auth)
+        return Caller("user", rules, org, cols, user=auth)
+
+    def caller_from_claims(self, claims: dict) -> Caller:
+        """The caller a decoded token stands for (used by harnesses and the socket layer)."""
+        rules, auth = self._lookup(claims["sub"])
+        return self._caller(claims.get("client_type"), claims["sub"], auth, rules)
 
     # ------------------------------------------------------------------ helpers for harnesses
     def token_dict(self, auth: Any) -> dict[str, Any]:

@@ -66,6 +66,41 @@ class Sequence:
         return self.last
 
 
+class Links:
+    """A many-to-many table without a primary key (Member, StudyMember, Permission, ...).
+
+    SQLite numbers its rows in insertion order and the real server's queries scan them in that
+    order, so several lists come back in the order the links were made, not by id."""
+
+    def __init__(self) -> None:
+        self._rowid: dict[tuple[int, int], int] = {}
+        self._last = 0
+
+    def add(self, left: int, right: int) -> None:
+        self._last += 1
+        self._rowid.setdefault((left, right), self._last)
+
+    def remove(self, left: int, right: int) -> None:
+        self._rowid.pop((left, right), None)
+
+    def rowid(self, left: int, right: int) -> float:
+        return self._rowid.get((left, right), float("inf"))
+
+    def ordered(self) -> list[tuple[int, int]]:
+        return sorted(self._rowid, key=self._rowid.__getitem__)
+
+
+def replace_in_place(current: list, wanted: list) -> tuple[list, list]:
+    """Assigning a list to a SQLAlchemy collection: links that stay keep their rows (and so their
+    place), dropped ones are deleted and new ones are inserted after them, in the given order."""
+    removed = [x for x in current if x not in wanted]
+    added = []
+    for x in wanted:
+        if x not in current and x not in added:
+            added.append(x)
+    return removed, added
+
+
 class State:
     """The records of one server and the operations that keep them consistent."""
 
@@ -80,10 +115,22 @@ class State:
         self.rules: dict[int, Rule] = {}
         self.tasks: dict[int, Task] = {}
         self.runs: dict[int, Run] = {}
+        # runs whose task was deleted without them (task_id NULL in the real database): kept
+        # apart from ``runs`` but still rows of their organization
+        self.orphan_runs: dict[int, Run] = {}
         self._rule_by_key: dict[tuple[str, str, str], Rule] = {}
         self._user_by_name: dict[str, User] = {}
         self._node_by_key: dict[str, Node] = {}
         self._job_tasks: dict[int, int] = {}  # job_id -> number of tasks in it
+        # (left id, right id) rows of the real association tables, in insertion order
+        self.member = Links()  # (organization, collaboration)
+        self.study_member = Links()  # (organization, study)
+        self.permission = Links()  # (role, user)
+        self.user_permission = Links()  # (rule, user)
+        self.role_rule = Links()  # (role, rule)
+        # rows left behind with a NULL foreign key when their task / node was deleted
+        self.orphan_task_databases = 0
+        self.orphan_node_configs = 0
         self.seq = {name: Sequence() for name in
                     ("organization", "collaboration", "study", "authenticatable", "role", "rule",
                      "task", "run")}
@@ -144,7 +191,7 @@ class State:
         for run in list(org.runs):
             self.delete_run(run)
         for task in list(org.tasks):
-            self.delete_task(task, cascade_children=False)
+            self.delete_task(task)
         for node in list(org.nodes):
             self.delete_node(node)
         for user in list(org.users):
@@ -152,9 +199,9 @@ class State:
         for role in list(org.roles):
             self.delete_role(role)
         for study in list(org.studies):
-            study.organizations.remove(org)
+            self.set_study_organizations(study, [o for o in study.organizations if o is not org])
         for col in list(org.collaborations):
-            col.organizations.remove(org)
+            self.remove_member(col, org)
         del self.organizations[org.id]
 
     # ------------------------------------------------------------------ collaborations
@@ -166,19 +213,23 @@ class State:
         return col
 
     def set_collaboration_organizations(self, col: Collaboration, orgs: list[Organization]) -> None:
-        for org in col.organizations:
-            org.collaborations.remove(col)
-        col.organizations = []
-        for org in orgs:
+        removed, added = replace_in_place(col.organizations, orgs)
+        for org in removed:
+            self.remove_member(col, org)
+        for org in added:
             self.add_member(col, org)
 
     def add_member(self, col: Collaboration, org: Organization) -> None:
+        if org in col.organizations:  # appending a member again changes nothing (oracle)
+            return
         col.organizations.append(org)
         org.collaborations.append(col)
+        self.member.add(org.id, col.id)
 
     def remove_member(self, col: Collaboration, org: Organization) -> None:
         col.organizations.remove(org)
         org.collaborations.remove(col)
+        self.member.remove(org.id, col.id)
 
     def delete_collaboration(self, col: Collaboration) -> None:
         for task in list(col.tasks):
@@ -188,7 +239,7 @@ class State:
         for study in list(col.studies):
             self.delete_study(study)
         for org in list(col.organizations):
-            org.collaborations.remove(col)
+            self.remove_member(col, org)
         del self.collaborations[col.id]
 
     # ------------------------------------------------------------------ studies
@@ -201,18 +252,20 @@ class State:
         return study
 
     def set_study_organizations(self, study: Study, orgs: list[Organization]) -> None:
-        for org in study.organizations:
+        removed, added = replace_in_place(study.organizations, orgs)
+        for org in removed:
+            study.organizations.remove(org)
             org.studies.remove(study)
-        study.organizations = []
-        for org in orgs:
+            self.study_member.remove(org.id, study.id)
+        for org in added:
             study.organizations.append(org)
             org.studies.append(study)
+            self.study_member.add(org.id, study.id)
 
     def delete_study(self, study: Study) -> None:
         for task in list(study.tasks):
             self.delete_task(task)
-        for org in study.organizations:
-            org.studies.remove(study)
+        self.set_study_organizations(study, [])
         study.collaboration.studies.remove(study)
         del self.studies[study.id]
 
@@ -237,20 +290,26 @@ class State:
         self._user_by_name[username] = user
 
     def set_user_roles(self, user: User, roles: list[Role]) -> None:
-        for role in user.roles:
+        removed, added = replace_in_place(user.roles, roles)
+        for role in removed:
+            user.roles.remove(role)
             role.users.remove(user)
-        user.roles = []
-        for role in roles:
+            self.permission.remove(role.id, user.id)
+        for role in added:
             user.roles.append(role)
             role.users.append(user)
+            self.permission.add(role.id, user.id)
 
     def set_user_rules(self, user: User, rules: list[Rule]) -> None:
-        for rule in user.rules:
+        removed, added = replace_in_place(user.rules, rules)
+        for rule in removed:
+            user.rules.remove(rule)
             rule.users.remove(user)
-        user.rules = []
-        for rule in rules:
+            self.user_permission.remove(rule.id, user.id)
+        for rule in added:
             user.rules.append(rule)
             rule.users.append(user)
+            self.user_permission.add(rule.id, user.id)
 
     def delete_user(self, user: User) -> None:
         for task in list(user.created_tasks):
@@ -273,24 +332,27 @@ class State:
         return role
 
     def set_role_rules(self, role: Role, rules: list[Rule]) -> None:
-        for rule in role.rules:
-            rule.roles.remove(role)
-        role.rules = []
-        for rule in rules:
+        removed, added = replace_in_place(role.rules, rules)
+        for rule in removed:
+            self.remove_role_rule(role, rule)
+        for rule in added:
             self.add_role_rule(role, rule)
 
     def add_role_rule(self, role: Role, rule: Rule) -> None:
         role.rules.append(rule)
         rule.roles.append(role)
+        self.role_rule.add(role.id, rule.id)
 
     def remove_role_rule(self, role: Role, rule: Rule) -> None:
         role.rules.remove(rule)
         rule.roles.remove(role)
+        self.role_rule.remove(role.id, rule.id)
 
     def delete_role(self, role: Role) -> None:
         self.set_role_rules(role, [])
         for user in list(role.users):
             user.roles.remove(role)
+            self.permission.remove(role.id, user.id)
         role.users = []
         if role.organization is not None:
             role.organization.roles.remove(role)
@@ -314,6 +376,7 @@ class State:
         self._node_by_key[node.api_key_hash] = node
 
     def delete_node(self, node: Node) -> None:
+        self.orphan_node_configs += len(node.config)
         node.organization.nodes.remove(node)
         if node.collaboration is not None and node in node.collaboration.nodes:
             node.collaboration.nodes.remove(node)
@@ -353,20 +416,30 @@ class State:
         return run
 
     def delete_run(self, run: Run) -> None:
-        run.task.runs.remove(run)
+        if run.task is not None:
+            run.task.runs.remove(run)
         run.organization.runs.remove(run)
-        del self.runs[run.id]
+        self.runs.pop(run.id, None)
+        self.orphan_runs.pop(run.id, None)
 
-    def delete_task(self, task: Task, cascade_children: bool = True) -> None:
+    def run_row(self, id_: int) -> Optional[Run]:
+        """``Run.get(id)``: orphaned runs are rows too."""
+        return self.runs.get(id_) or self.orphan_runs.get(id_)
+
+    def delete_task(self, task: Task) -> None:
+        """``Task.delete()``: only the task row goes. SQLAlchemy sets the foreign key of what
+        pointed at it to NULL: its remaining runs stay as orphans (task None, still counted for
+        their organization) and its subtasks lose their parent."""
         if task.id not in self.tasks:
             return
-        if cascade_children:
-            for child in list(task.children):
-                self.delete_task(child)
-        for run in list(task.runs):
-            self.delete_run(run)
+        for run in task.runs:
+            run.task = None
+            self.orphan_runs[run.id] = self.runs.pop(run.id)
+        task.runs = []
+        self.orphan_task_databases += len(task.databases)
         for child in task.children:
             child.parent = None
+        task.children = []
         task.collaboration.tasks.remove(task)
         task.init_org.tasks.remove(task)
         if task.init_user is not None:
@@ -381,6 +454,19 @@ class State:
         else:
             del self._job_tasks[task.job_id]
         del self.tasks[task.id]
+
+    def delete_task_tree(self, task: Task) -> None:
+        """DELETE /task/{id}: the task's own runs, then its subtasks (whose runs are orphaned),
+        then the task."""
+        for run in list(task.runs):
+            self.delete_run(run)
+        self._delete_subtasks(task)
+        self.delete_task(task)
+
+    def _delete_subtasks(self, task: Task) -> None:
+        for child in list(task.children):
+            self._delete_subtasks(child)
+            self.delete_task(child)
 
     # ------------------------------------------------------------------ run updates
     def fail_unstarted_siblings(self, run: Run) -> None:

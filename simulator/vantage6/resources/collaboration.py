@@ -1,13 +1,20 @@
 """/collaboration and its /organization and /node sub-routes (server/resource/collaboration.py)."""
 from __future__ import annotations
 
+from simulator.vantage6 import ordering
 from simulator.vantage6.context import Ctx
 from simulator.vantage6.errors import BadRequest, NotFound, Unauthorized, UnexpectedError
-from simulator.vantage6.filters import bool_eq, int_eq, like
+from simulator.vantage6.filters import bool_eq, by_id, int_eq, like
 from simulator.vantage6.permissions import CREATE, DELETE, EDIT, GLO, ORG, VIEW
 from simulator.vantage6.routing import USER, USER_NODE, USER_NODE_CONTAINER, RouteTable
 
 routes = RouteTable()
+
+
+def _existing(table: dict, ids: list) -> list:
+    """``[Organization.get(i) for i in ids if Organization.get(i)]``: '2' and 2.0 find 2 too."""
+    found = (by_id(table, i) for i in ids)
+    return [x for x in found if x is not None]
 
 
 def _dump(ctx: Ctx):
@@ -20,6 +27,7 @@ def list_collaborations(ctx: Ctx):
     r = ctx.rules("collaboration")
     args, own = ctx.args, ctx.caller.organization_id
     cols = list(ctx.state.collaborations.values())
+    by_org = None
     if "encrypted" in args:
         cols = [c for c in cols if bool_eq(c.encrypted, args["encrypted"])]
     if "name" in args:
@@ -31,14 +39,18 @@ def list_collaborations(ctx: Ctx):
         if r.can(VIEW, GLO):
             wanted = args["organization_id"]
             cols = [c for c in cols if any(int_eq(o.id, wanted) for o in c.organizations)]
+            by_org = by_id(ctx.state.organizations, wanted)
     if "algorithm_store_id" in args:
         # no algorithm stores exist in the simulator
         raise NotFound(f"Algorithm store with id={args['algorithm_store_id']} not found")
+    scope = GLO
     if not r.can(VIEW, GLO):
         if r.can(VIEW, ORG):
+            scope = ORG
             cols = [c for c in cols if any(o.id == own for o in c.organizations)]
         else:
             raise Unauthorized("You lack the permission to do that!")
+    cols = ordering.collaborations(cols, ctx.state, scope, organization=by_org)
     return ctx.page(cols, "Collaboration", _dump(ctx))
 
 
@@ -51,7 +63,7 @@ def create_collaboration(ctx: Ctx):
         raise BadRequest(f"Collaboration name '{name}' already exists!")
     if not ctx.rules("collaboration").can(CREATE, GLO):
         raise Unauthorized("You lack the permission to do that!")
-    orgs = [state.organizations[i] for i in data["organization_ids"] if i in state.organizations]
+    orgs = _existing(state.organizations, data["organization_ids"])
     col = state.add_collaboration(name, orgs, encrypted=data["encrypted"] == 1)
     return ctx.ser.collaboration(col), 200  # the real server answers 200, not 201
 
@@ -86,8 +98,7 @@ def update_collaboration(ctx: Ctx, id: int):
         col.name = data["name"]
     if "organization_ids" in data:
         state.set_collaboration_organizations(
-            col, [state.organizations[i] for i in data["organization_ids"]
-                  if i in state.organizations])
+            col, _existing(state.organizations, data["organization_ids"]))
     if "encrypted" in data:
         col.encrypted = bool(data["encrypted"])
     return ctx.ser.collaboration(col), 200
@@ -118,7 +129,7 @@ def add_organization(ctx: Ctx, id: int):
     if not ctx.rules("collaboration").can_for_col(EDIT, col.id):
         raise Unauthorized("You lack the permission to do that!")
     data = ctx.validated("only_id", ctx.json())
-    org = state.organizations.get(data["id"])
+    org = by_id(state.organizations, data["id"])
     if org is None:
         raise NotFound(f"organization with id={id} is not found")
     state.add_member(col, org)
@@ -131,7 +142,7 @@ def remove_organization(ctx: Ctx, id: int):
     col = ctx.get_or_404(state.collaborations, id,
                          f"Collaboration with collaboration_id={id} can not be found")
     data = ctx.validated("only_id", ctx.json())
-    org = state.organizations.get(data["id"])
+    org = by_id(state.organizations, data["id"])
     if org is None:
         raise NotFound(f"Organization with id={data['id']} is not found")
     if not ctx.rules("collaboration").can_for_col(EDIT, col.id):
@@ -151,7 +162,7 @@ def add_node(ctx: Ctx, id: int):
     if not ctx.rules("collaboration").can_for_col(EDIT, col.id):
         raise Unauthorized("You lack the permission to do that!")
     data = ctx.validated("only_id", ctx.json())
-    node = state.nodes.get(data["id"])
+    node = by_id(state.nodes, data["id"])
     if node is None:
         raise NotFound(f"node id={data['id']} not found")
     if node in col.nodes:
@@ -177,7 +188,7 @@ def remove_node(ctx: Ctx, id: int):
     data = ctx.json()
     if not isinstance(data, dict) or "id" not in data:
         raise UnexpectedError()  # the real handler indexes data['id'] without validation
-    node = state.nodes.get(data["id"]) if isinstance(data["id"], int) else None
+    node = by_id(state.nodes, data["id"])
     if node is None:
         raise NotFound(f"node id={id} not found")
     if node not in col.nodes:

@@ -3,9 +3,10 @@ from __future__ import annotations
 
 import uuid
 
+from simulator.vantage6 import ordering
 from simulator.vantage6.context import Ctx
 from simulator.vantage6.errors import BadRequest, NotFound, Unauthorized, UnexpectedError
-from simulator.vantage6.filters import int_arg, int_eq, like, sqlite_datetime
+from simulator.vantage6.filters import by_id, int_arg, int_eq, like, sqlite_datetime
 from simulator.vantage6.permissions import COL, CREATE, DELETE, EDIT, GLO, ORG, VIEW
 from simulator.vantage6.routing import USER, USER_NODE, RouteTable
 
@@ -47,14 +48,20 @@ def list_nodes(ctx: Ctx):
         nodes = [n for n in nodes if n.last_seen and sqlite_datetime(n.last_seen) <= args["last_seen_till"]]
     if "last_seen_from" in args:
         nodes = [n for n in nodes if n.last_seen and sqlite_datetime(n.last_seen) >= args["last_seen_from"]]
+    scope = GLO
     if not r.can(VIEW, GLO):
         if r.can(VIEW, COL):
+            scope = COL
             nodes = [n for n in nodes
                      if n.collaboration is not None and n.collaboration.id in ctx.caller.collaboration_ids]
         elif r.can(VIEW, ORG):
+            scope = ORG
             nodes = [n for n in nodes if n.organization.id == ctx.caller.organization_id]
         else:
             raise Unauthorized("You lack the permission to do that!")
+    applied = {k for k in ("organization_id", "collaboration_id", "study_id", "status", "ip",
+                           "name", "last_seen_till", "last_seen_from") if k in args}
+    nodes = ordering.nodes(nodes, applied, scope, sorting=bool(args.get("sort")))
     return ctx.page(nodes, "Node", ctx.ser.node)
 
 
@@ -62,12 +69,12 @@ def list_nodes(ctx: Ctx):
 def create_node(ctx: Ctx):
     state = ctx.state
     data = ctx.validated("node", ctx.json())
-    col = state.collaborations.get(data["collaboration_id"])
+    col = by_id(state.collaborations, data["collaboration_id"])
     if col is None:
         raise NotFound(f"collaboration id={data['collaboration_id']} does not exist")
     org_id = (data["organization_id"] if data.get("organization_id") is not None
               else ctx.user.organization.id)
-    org = state.organizations.get(org_id)
+    org = by_id(state.organizations, org_id)
     if org is None:
         raise NotFound(f"organization id={org_id} does not exist")
     if not ctx.rules("node").allowed_for_org(CREATE, org_id):

@@ -4,6 +4,7 @@ from __future__ import annotations
 import base64
 import binascii
 
+from simulator.vantage6 import ordering
 from simulator.vantage6.context import Ctx
 from simulator.vantage6.errors import BadRequest, NotFound, Unauthorized, UnexpectedError
 from simulator.vantage6.permissions import COL, CREATE, DELETE, EDIT, GLO, ORG, VIEW
@@ -18,6 +19,7 @@ def list_organizations(ctx: Ctx):
     r = ctx.rules("organization")
     state, args = ctx.state, ctx.args
     orgs = list(state.organizations.values())
+    col = study = None
     if "name" in args:
         orgs = [o for o in orgs if like(o.name, args["name"])]
     if "country" in args:
@@ -41,6 +43,9 @@ def list_organizations(ctx: Ctx):
     if "ids" in args:
         wanted = set(args.getlist("ids"))
         orgs = [o for o in orgs if str(o.id) in wanted]
+    scope = GLO if r.can(VIEW, GLO) else None
+    orgs = ordering.organizations(orgs, {k for k in ("ids",) if k in args}, scope,
+                                  collaboration=col, study=study)
     if not r.can(VIEW, GLO):
         own = ctx.caller.organization_id
         if r.can(VIEW, COL):

@@ -6,11 +6,13 @@ Role endpoints run inside the real ``handle_exceptions``: their schema errors co
 """
 from __future__ import annotations
 
+from simulator.vantage6 import ordering
 from simulator.vantage6.context import Ctx
-from simulator.vantage6.errors import BadRequest, NotFound, Unauthorized, handle_exceptions
+from simulator.vantage6.errors import (
+    BadRequest, NotFound, Unauthorized, UnexpectedError, handle_exceptions)
 from simulator.vantage6.filters import by_id, like
 from simulator.vantage6.permissions import (
-    COL, CREATE, DEFAULT_ROLE_NAMES, DELETE, EDIT, GLO, ORG, VIEW)
+    COL, CREATE, DEFAULT_ROLE_NAMES, DELETE, EDIT, GLO, ORG, OWN, VIEW)
 from simulator.vantage6.resources.user import check_caller_has_rules
 from simulator.vantage6.routing import USER, RouteTable
 from simulator.vantage6.schemas import errors_of
@@ -74,6 +76,7 @@ def list_roles(ctx: Ctx):
         patterns = args.getlist(param)
         if patterns:
             roles = [x for x in roles if any(like(getattr(x, param), p) for p in patterns)]
+    rule = user = None
     if "rule_id" in args:
         rule = _rule(ctx, args["rule_id"])
         roles = [x for x in roles if rule in x.rules]
@@ -85,6 +88,7 @@ def list_roles(ctx: Ctx):
             raise Unauthorized("You lack the permission to view roles from the organization "
                                f"that user id={user.id} belongs to!")
         roles = [x for x in roles if x in user.roles]
+    scope = GLO
     if not r.can(VIEW, GLO):
         own = set(map(id, me.roles))
         if r.can(VIEW, COL):
@@ -95,7 +99,10 @@ def list_roles(ctx: Ctx):
             roles = [x for x in roles if id(x) in own or x.organization is None
                      or x.organization is me.organization]
         else:
+            scope = OWN
             roles = [x for x in roles if id(x) in own]
+    by_org = bool(org_filters) and not include_root
+    roles = ordering.roles(roles, scope, rule=rule, user=user, by_organization=by_org)
     return ctx.page(roles, "Role", ctx.ser.role)
 
 
@@ -106,13 +113,13 @@ def create_role(ctx: Ctx):
     data = _validated(ctx.json())
     rules = []
     for rule_id in data["rules"] or []:
-        rule = state.rules.get(rule_id)
+        rule = by_id(state.rules, rule_id)
         if rule is None:
             raise NotFound(f"Rule with id {rule_id} not found")
         rules.append(rule)
     check_caller_has_rules(ctx.caller, rules)
     organization_id = data.get("organization_id", ctx.user.organization.id)
-    org = state.organizations.get(organization_id)
+    org = by_id(state.organizations, organization_id)
     if org is None:
         raise NotFound(f'Organization "{organization_id}" does not exist!')
     _check_permission(ctx, CREATE, organization_id)
@@ -213,15 +220,18 @@ def list_rules(ctx: Ctx):
     if "scope" in args:
         scope = _SCOPE_BY_NAME.get(args["scope"], args["scope"])
         rules = [x for x in rules if x.scope == scope]
+    role = None
     if "role_id" in args:
         role = by_id(state.roles, args["role_id"])
         if role is None:
             raise BadRequest(f"Role with id={args['role_id']} does not exist!")
-        rules = [x for x in rules if x in role.rules]
+        rules = [x for x in role.rules if x in rules]  # role_rule_association order
     if "user_id" in args:
         user = by_id(state.users, args["user_id"])
         if user is None:
             raise BadRequest(f"User with id={args['user_id']} does not exist!")
+        if role is not None:
+            raise UnexpectedError()  # the joins make "role.id" ambiguous: the SQL fails
         via_roles = {id(x) for role in user.roles for x in role.rules}
         # direct rules only show when some role held by some user also has them (inner joins)
         held = {id(x) for u in state.users.values() for role in u.roles for x in role.rules}

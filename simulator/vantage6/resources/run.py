@@ -4,7 +4,7 @@ from __future__ import annotations
 import datetime as dt
 
 from simulator.vantage6.context import Ctx
-from simulator.vantage6.errors import BadRequest, Unauthorized
+from simulator.vantage6.errors import BadRequest, NotFound, Unauthorized
 from simulator.vantage6.filters import by_id, int_eq, sqlite_datetime
 from simulator.vantage6.permissions import COL, GLO, ORG, OWN, VIEW
 from simulator.vantage6.routing import NODE, USER_NODE_CONTAINER, RouteTable
@@ -60,8 +60,9 @@ def _filtered_runs(ctx: Ctx) -> list:
             runs = [x for x in runs if sqlite_datetime(x.assigned_at) >= limit]
     if args.get("state") == "open":
         runs = [x for x in runs if x.finished_at is None]
-    # the real query inner-joins the run's organization to its nodes
-    runs = [x for x in runs if x.organization.nodes]
+    # the real query inner-joins the run's organization to its nodes, and its task (orphans
+    # of a deleted task drop out)
+    runs = [x for x in runs if x.organization.nodes and x.task is not None]
     if "collaboration_id" in args:
         if not r.can_for_col(VIEW, args["collaboration_id"]):
             raise Unauthorized("You lack the permission to view runs for collaboration "
@@ -86,16 +87,29 @@ def _filtered_runs(ctx: Ctx) -> list:
 def list_runs(ctx: Ctx):
     include_task = ctx.included("task")
     return ctx.page(_filtered_runs(ctx), "Run",
-                    lambda run: ctx.ser.run(run, include_task=include_task), sort_is_primary=False)
+                    lambda run: ctx.ser.run(run, include_task=include_task),
+                    sort_is_primary=False, joined=_JOINED)
 
 
 @routes.route("/result", "GET", who=USER_NODE_CONTAINER)
 def list_results(ctx: Ctx):
-    return ctx.page(_filtered_runs(ctx), "Run", ctx.ser.result, sort_is_primary=False)
+    return ctx.page(_filtered_runs(ctx), "Run", ctx.ser.result, sort_is_primary=False,
+                    joined=_JOINED)
+
+
+# the run list query joins these (relationship sorts then compare with the joined row)
+_JOINED = ("task", "organization")
+
+
+def _run_or_404(ctx: Ctx, id: int):
+    run = ctx.state.run_row(id)
+    if run is None:
+        raise NotFound(f"Run id={id} not found!")
+    return run
 
 
 def _single_run(ctx: Ctx, id: int):
-    run = ctx.get_or_404(ctx.state.runs, id, f"Run id={id} not found!")
+    run = _run_or_404(ctx, id)  # an orphan's missing task makes the check below fail (500)
     if not _may_view_task(ctx, run.task):
         raise Unauthorized("You lack the permission to do that!")
     return run
@@ -125,16 +139,17 @@ def parse_datetime(value, default=None):
 
 @routes.route("/run/<int:id>", "PATCH", who=NODE)
 def patch_run(ctx: Ctx, id: int):
-    run = ctx.get_or_404(ctx.state.runs, id, f"Run id={id} not found!")
+    run = _run_or_404(ctx, id)
     data = ctx.validated("run", ctx.json(), partial=True)
     if run.organization is not ctx.caller.node.organization:
         raise Unauthorized("This is not your algorithm run to PATCH!")
     if run.finished_at is not None:
         raise BadRequest("Cannot update an already finished algorithm run!")
-    started_at = parse_datetime(data.get("started_at"), run.started_at)
-    finished_at = parse_datetime(data.get("finished_at"))
+    # the real handler emits first and parses after (a bad datetime still sent the event)
     ctx.server.events.emit("status_update", {"run_id": id},
                            room=f"collaboration_{run.task.collaboration.id}")
+    started_at = parse_datetime(data.get("started_at"), run.started_at)
+    finished_at = parse_datetime(data.get("finished_at"))
     # omitted result/log/finished_at are reset to null on every PATCH, as the real server does
     run.started_at, run.finished_at = started_at, finished_at
     run.result, run.log = data.get("result"), data.get("log")

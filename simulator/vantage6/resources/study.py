@@ -1,9 +1,10 @@
 """/study and /study/{id}/organization (server/resource/study.py)."""
 from __future__ import annotations
 
+from simulator.vantage6 import ordering
 from simulator.vantage6.context import Ctx
 from simulator.vantage6.errors import BadRequest, NotFound, Unauthorized, UnexpectedError
-from simulator.vantage6.filters import int_arg, int_eq, like
+from simulator.vantage6.filters import by_id, int_arg, int_eq, like
 from simulator.vantage6.permissions import COL, CREATE, DELETE, EDIT, GLO, ORG, VIEW
 from simulator.vantage6.routing import USER, USER_NODE, USER_NODE_CONTAINER, RouteTable
 
@@ -28,12 +29,14 @@ def list_studies(ctx: Ctx):
     r, args = ctx.rules("study"), ctx.args
     own, own_cols = ctx.caller.organization_id, ctx.caller.collaboration_ids
     studies = list(ctx.state.studies.values())
+    by_org = None
     if "name" in args:
         studies = [s for s in studies if like(s.name, args["name"])]
     if "organization_id" in args:
         if r.can(VIEW, GLO) or r.can(VIEW, COL):
             wanted = args["organization_id"]
             studies = [s for s in studies if any(int_eq(o.id, wanted) for o in s.organizations)]
+            by_org = by_id(ctx.state.organizations, wanted)
         elif not (r.can(VIEW, ORG) and args["organization_id"] == str(own)):
             raise Unauthorized("You lack the permission to request studies for this organization!")
     if "collaboration_id" in args:
@@ -43,25 +46,30 @@ def list_studies(ctx: Ctx):
         else:
             raise Unauthorized("You lack the permission to request studies for this "
                                "collaboration!")
+    scope = GLO
     if not r.can(VIEW, GLO):
         if r.can(VIEW, COL):
+            scope = COL
             studies = [s for s in studies if s.collaboration.id in own_cols]
         elif r.can(VIEW, ORG):
+            scope = ORG
             studies = [s for s in studies if any(o.id == own for o in s.organizations)]
         else:
             raise Unauthorized("You lack the permission to do that!")
+    studies = ordering.studies(studies, ctx.state, scope, organization=by_org)
     return ctx.page(studies, "Study", _dump(ctx))
 
 
 def _members_of_collaboration(ctx: Ctx, organization_ids: list[int], collaboration_id: int) -> bool:
-    col = ctx.state.collaborations.get(collaboration_id)
+    col = by_id(ctx.state.collaborations, collaboration_id)
     if col is None:  # the real helper dereferences None
         raise UnexpectedError()
     return set(organization_ids).issubset({o.id for o in col.organizations})
 
 
 def _organizations(ctx: Ctx, ids: list[int]) -> list:
-    return [ctx.state.organizations[i] for i in ids if i in ctx.state.organizations]
+    found = (by_id(ctx.state.organizations, i) for i in ids)
+    return [o for o in found if o is not None]
 
 
 @routes.route("/study", "POST", who=USER)
@@ -127,7 +135,7 @@ def add_study_organization(ctx: Ctx, id: int):
     if not ctx.rules("study").can_for_col(EDIT, study.collaboration.id):
         raise Unauthorized("You lack the permission to do that!")
     data = ctx.validated("only_id", ctx.json())
-    org = state.organizations.get(data["id"])
+    org = by_id(state.organizations, data["id"])
     if org is None:
         raise NotFound(f"organization with id={id} is not found")
     if org not in study.collaboration.organizations:
@@ -141,7 +149,7 @@ def remove_study_organization(ctx: Ctx, id: int):
     state = ctx.state
     study = ctx.get_or_404(state.studies, id, f"Study with id={id} can not be found")
     data = ctx.validated("only_id", ctx.json())
-    org = state.organizations.get(data["id"])
+    org = by_id(state.organizations, data["id"])
     if org is None:
         raise NotFound(f"Organization with id={data['id']} is not found")
     if not ctx.rules("study").can_for_col(EDIT, study.collaboration.id):

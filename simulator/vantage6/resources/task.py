@@ -7,7 +7,7 @@ import binascii
 from simulator.vantage6.context import Ctx
 from simulator.vantage6.entities import TaskDatabase
 from simulator.vantage6.errors import BadRequest, NotFound, Unauthorized, UnexpectedError
-from simulator.vantage6.filters import int_arg, like
+from simulator.vantage6.filters import by_id, int_arg, like
 from simulator.vantage6.permissions import COL, CREATE, DELETE, GLO, ORG, OWN, SEND, VIEW
 from simulator.vantage6.routing import USER, USER_CONTAINER, USER_NODE_CONTAINER, RouteTable
 from simulator.vantage6.status import has_task_finished
@@ -71,7 +71,7 @@ def list_tasks(ctx: Ctx):
         tasks = [t for t in tasks if t.init_user is init_user]
     if "study_id" in args:
         study_id = int_arg(args["study_id"])
-        study = state.studies.get(study_id)
+        study = by_id(state.studies, study_id)
         if study is None:
             raise BadRequest(f"Study id={study_id} does not exist!")
         if not r.can_for_col(VIEW, study.collaboration.id):
@@ -140,11 +140,11 @@ def post_task(ctx: Ctx, data) -> tuple[dict, int]:
     collaboration = study = None
     collaboration_id, study_id = data.get("collaboration_id"), data.get("study_id")
     if collaboration_id:
-        collaboration = state.collaborations.get(collaboration_id)
+        collaboration = by_id(state.collaborations, collaboration_id)
         if collaboration is None:
             raise NotFound(f"Collaboration id={collaboration_id} not found!")
     if study_id:
-        study = state.studies.get(study_id)
+        study = by_id(state.studies, study_id)
         if study is None:
             raise NotFound(f"Study id={study_id} not found")
         if collaboration_id and study.collaboration.id != collaboration_id:
@@ -287,7 +287,7 @@ def delete_task(ctx: Ctx, id: int):
         raise Unauthorized("You lack the permission to do that!")
     if not has_task_finished(task.status):
         _kill(ctx, task)
-    ctx.state.delete_task(task)
+    ctx.state.delete_task_tree(task)
     return {"msg": f"task id={id} and its algorithm run data have been successfully deleted"}, 200
 
 
@@ -310,7 +310,7 @@ def _kill(ctx: Ctx, task) -> None:
 @routes.route("/kill/task", "POST", who=USER)
 def kill_task(ctx: Ctx):
     body = ctx.validated("only_id", ctx.json())
-    task = ctx.state.tasks.get(body["id"])
+    task = by_id(ctx.state.tasks, body["id"])
     if task is None:
         raise NotFound(f"Task id={body['id']} not found")
     if has_task_finished(task.status):
@@ -328,7 +328,7 @@ def kill_task(ctx: Ctx):
 @routes.route("/kill/node/tasks", "POST", who=USER)
 def kill_node_tasks(ctx: Ctx):
     body = ctx.validated("only_id", ctx.json())
-    node = ctx.state.nodes.get(body["id"])
+    node = by_id(ctx.state.nodes, body["id"])
     if node is None:
         raise NotFound(f"Node id={body['id']} not found")
     if node.status != "online":

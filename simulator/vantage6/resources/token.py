@@ -6,6 +6,7 @@ import json
 
 from simulator.vantage6.context import Ctx
 from simulator.vantage6.errors import BadRequest, Unauthorized
+from simulator.vantage6.filters import by_id
 from simulator.vantage6.routing import NODE, USER, RouteTable
 from simulator.vantage6.state import check_secret
 from simulator.vantage6.status import has_task_finished
@@ -60,7 +61,7 @@ def node_token(ctx: Ctx):
 def container_token(ctx: Ctx):
     body = ctx.validated("token_container", ctx.json())
     node = ctx.caller.node
-    task = ctx.state.tasks.get(body.get("task_id"))
+    task = by_id(ctx.state.tasks, body.get("task_id"))
     if task is None:
         raise BadRequest("Parent task does not exist!")
     if body.get("image") != task.image:

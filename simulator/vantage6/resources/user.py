@@ -6,6 +6,7 @@ import uuid
 from simulator.vantage6.context import Ctx
 from simulator.vantage6.errors import (
     BadRequest, NotFound, Unauthorized, UnexpectedError, handle_exceptions)
+from simulator.vantage6 import ordering
 from simulator.vantage6.filters import by_id, int_arg, int_eq, like, sqlite_datetime
 from simulator.vantage6.permissions import (
     COL, CREATE, DELETE, EDIT, GLO, ORG, OWN, SCOPE_NAMES, OPERATION_NAMES, VIEW, Caller)
@@ -30,6 +31,7 @@ def check_caller_has_rules(caller: Caller, rules) -> None:
 def list_users(ctx: Ctx):
     r, args, state, me = ctx.rules("user"), ctx.args, ctx.state, ctx.user
     users = list(state.users.values())
+    role = rule = None
     for param in ("username", "firstname", "lastname", "email"):
         if param in args:
             users = [u for u in users if like(getattr(u, param), args[param])]
@@ -62,6 +64,7 @@ def list_users(ctx: Ctx):
         # get_org_ids_from_collabs compares the int collaboration id with the *string* argument,
         # so this filter never matches anyone on the real server.
         users = []
+    scoped = not r.can(VIEW, GLO) and (r.can(VIEW, COL) or r.can(VIEW, ORG))
     if not r.can(VIEW, GLO):
         if r.can(VIEW, COL):
             visible = {o.id for col in me.organization.collaborations for o in col.organizations}
@@ -73,7 +76,14 @@ def list_users(ctx: Ctx):
             pass
         else:
             raise Unauthorized("You lack the permission to do that!")
+    applied = {k for k in _USER_FILTERS if k in args}
+    users = ordering.users(users, applied, scoped, state, role=role, rule=rule,
+                           sorting=bool(args.get("sort")))
     return ctx.page(users, "User", ctx.ser.user)
+
+
+_USER_FILTERS = ("username", "firstname", "lastname", "email", "organization_id",
+                 "last_seen_till", "last_seen_from", "collaboration_id")
 
 
 @routes.route("/user", "POST", who=USER)
@@ -88,26 +98,26 @@ def create_user(ctx: Ctx):
     organization_id = me.organization.id
     if data.get("organization_id"):
         if data["organization_id"] != organization_id and ctx.rules("user").can(CREATE, GLO):
-            if data["organization_id"] not in state.organizations:
+            if by_id(state.organizations, data["organization_id"]) is None:
                 raise NotFound("Organization does not exist.")
         organization_id = data["organization_id"]
     if not ctx.rules("user").allowed_for_org(CREATE, organization_id):
         raise Unauthorized("You lack the permission to do that!")
     roles = []
     for role_id in data.get("roles") or []:
-        role = state.roles.get(role_id)
+        role = by_id(state.roles, role_id)
         if role is not None:
             check_caller_has_rules(ctx.caller, role.rules)
             roles.append(role)
             if role.organization and role.organization.id != organization_id:
                 raise Unauthorized("You can't assign that role as the role belongs to a "
                                    "different organization than the user.")
-    rules = [state.rules[i] for i in data.get("rules") or [] if i in state.rules]
+    rules = [x for x in (by_id(state.rules, i) for i in data.get("rules") or []) if x]
     check_caller_has_rules(ctx.caller, rules)
     for key in ("firstname", "lastname"):
         if key not in data:  # the real handler indexes data[key]
             raise KeyError(key)
-    org = state.organizations.get(organization_id)
+    org = by_id(state.organizations, organization_id)
     if org is None:  # the real server fails on the foreign key when it commits
         raise UnexpectedError()
     user = state.add_user(username=data["username"], password=data["password"], organization=org,
@@ -148,7 +158,7 @@ def update_user(ctx: Ctx, id: int):
     if "roles" in data:
         roles = []
         for role_id in data["roles"]:
-            role = state.roles.get(role_id)
+            role = by_id(state.roles, role_id)
             if role is None:
                 raise NotFound(f"Role={role_id} can not be found!")
             roles.append(role)
@@ -165,7 +175,7 @@ def update_user(ctx: Ctx, id: int):
     if "rules" in data:
         rules = []
         for rule_id in data["rules"]:
-            rule = state.rules.get(rule_id)
+            rule = by_id(state.rules, rule_id)
             if rule is None:
                 raise NotFound(f"Rule={rule_id} can not be found!")
             rules.append(rule)
@@ -217,7 +227,7 @@ def change_password(ctx: Ctx):
 @routes.route("/recover/node", "POST", who=USER)
 def reset_api_key(ctx: Ctx):
     body = ctx.validated("only_id", ctx.json())
-    node = ctx.state.nodes.get(body["id"])
+    node = by_id(ctx.state.nodes, body["id"])
     if node is None:
         raise NotFound(f"Node id={body['id']} is not found!")
     if not ctx.rules("node").allowed_for_org(EDIT, node.organization.id):
