@@ -14,7 +14,7 @@ from typing import Any, Optional
 
 from simulator.core.clock import Clock
 from simulator.core.events import EventTrace
-from simulator.core.http import HttpError, Request, Response
+from simulator.core.http import Handler, HttpError, Request, Response
 from simulator.scenario import Scenario
 from simulator.transports.interception import Interception
 from simulator.transports.server import ServerMode
@@ -45,6 +45,9 @@ class Network:
             root_password=root.get("password", "root"))
         if self.scenario is not None:
             v6_scenario.build(self.vantage6, self.scenario, self.rng)
+        # path prefix -> the platform that serves it; each platform sees the request's full path
+        self._mounts: list[tuple[str, Handler]] = []
+        self.mount(self.vantage6.api_path, self.vantage6.handle)
 
     @classmethod
     def from_scenario(cls, path: str | Path, **kwargs: Any) -> "Network":
@@ -55,11 +58,17 @@ class Network:
     def api_url(self) -> str:
         return self.url + self.vantage6.api_path
 
+    def mount(self, prefix: str, handler: Handler) -> None:
+        """Serve every path under ``prefix`` (e.g. ``/rs``, ``/papi``) with a platform's handler."""
+        self._mounts.append((prefix.rstrip("/"), handler))
+        self._mounts.sort(key=lambda m: len(m[0]), reverse=True)  # the longest prefix wins
+
     def handle(self, request: Request) -> Response:
-        if request.path == self.vantage6.api_path or request.path.startswith(
-                self.vantage6.api_path + "/"):
-            return self.vantage6.handle(request)
-        return Response.json({"msg": f"The requested URL {request.path} was not found on the "
+        path = request.path
+        for prefix, handler in self._mounts:
+            if path.startswith(prefix) and (len(path) == len(prefix) or path[len(prefix)] == "/"):
+                return handler(request)
+        return Response.json({"msg": f"The requested URL {path} was not found on the "
                                      "server (no simulated platform serves it)."}, 404)
 
     def intercept(self) -> Interception:
