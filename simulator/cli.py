@@ -14,7 +14,9 @@ from typing import Optional, Sequence
 def _serve(args: argparse.Namespace) -> int:
     from simulator.network import Network
 
-    network = Network.from_scenario(args.scenario) if args.scenario else Network()
+    options = {"nodes": args.nodes, "execution": args.execution}
+    network = (Network.from_scenario(args.scenario, **options) if args.scenario
+               else Network(**options))
     try:
         server = network.serve(host=args.host, port=args.port)
     except (OSError, ValueError) as exc:
@@ -47,6 +49,11 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--scenario", help="scenario YAML (default: a fresh server, root/root)")
     serve.add_argument("--host", default="127.0.0.1", help="loopback address (default 127.0.0.1)")
     serve.add_argument("--port", type=int, default=7601, help="port (default 7601; 0 = any free)")
+    serve.add_argument("--nodes", choices=("simulated", "manual"), default="simulated",
+                       help="simulated: the scenario's nodes run algorithms (default); manual: "
+                            "they are registered and your own node code drives the node API")
+    serve.add_argument("--execution", choices=("in-process", "isolated"),
+                       help="how algorithms run (default: the scenario's, else in-process)")
     serve.set_defaults(func=_serve)
 
     demo = sub.add_parser("demo", help="run the seed flow on the demo scenario")

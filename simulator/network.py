@@ -19,6 +19,9 @@ from simulator.scenario import Scenario
 from simulator.transports.interception import Interception
 from simulator.transports.server import ServerMode
 from simulator.vantage6 import scenario as v6_scenario
+from simulator.vantage6.node.fleet import NodeFleet
+from simulator.vantage6.node.proxy import PREFIX as PROXY_PREFIX, NodeProxy
+from simulator.vantage6.runtime.executors import MODES
 from simulator.vantage6.server import Vantage6Server
 
 # A reserved testing name (RFC 6761) on vantage6's usual port: nothing real ever answers here, so a
@@ -30,7 +33,14 @@ class Network:
     def __init__(self, scenario: Scenario | dict | str | Path | None = None, *,
                  url: str = DEFAULT_URL, api_path: str = "/api", clock: Optional[Clock] = None,
                  seed: Optional[int] = None, jwt_secret: Optional[str] = None,
-                 server_config: Optional[dict] = None) -> None:
+                 server_config: Optional[dict] = None, nodes: str = "simulated",
+                 execution: Optional[str] = None) -> None:
+        """``nodes="simulated"`` runs the scenario's nodes (they pick up and run their runs);
+        ``nodes="manual"`` registers them but leaves the node API to the test (as a real server
+        with its nodes switched off). ``execution`` ("in-process" or "isolated") overrides the
+        scenario's default way of running algorithms."""
+        if nodes not in ("simulated", "manual"):
+            raise ValueError(f"nodes must be 'simulated' or 'manual', not {nodes!r}")
         self.url = url.rstrip("/")
         self.clock = clock or Clock()
         self.events = EventTrace(self.clock)
@@ -45,9 +55,17 @@ class Network:
             root_password=root.get("password", "root"))
         if self.scenario is not None:
             v6_scenario.build(self.vantage6, self.scenario, self.rng)
+        if execution is not None:
+            if execution not in MODES:
+                raise ValueError(f"execution must be one of {MODES}, not {execution!r}")
+            self.vantage6.algorithms.default_mode = execution
+        runtime = (self.scenario.data.get("runtime") or {}) if self.scenario else {}
+        self.nodes = NodeFleet(self, simulate=nodes == "simulated",
+                               timeout=runtime.get("timeout"))
         # path prefix -> the platform that serves it; each platform sees the request's full path
         self._mounts: list[tuple[str, Handler]] = []
         self.mount(self.vantage6.api_path, self.vantage6.handle)
+        self.mount(PROXY_PREFIX, NodeProxy(self).handle)
 
     @classmethod
     def from_scenario(cls, path: str | Path, **kwargs: Any) -> "Network":
@@ -67,9 +85,20 @@ class Network:
         path = request.path
         for prefix, handler in self._mounts:
             if path.startswith(prefix) and (len(path) == len(prefix) or path[len(prefix)] == "/"):
-                return handler(request)
-        return Response.json({"msg": f"The requested URL {path} was not found on the "
-                                     "server (no simulated platform serves it)."}, 404)
+                break
+        else:
+            return Response.json({"msg": f"The requested URL {path} was not found on the "
+                                         "server (no simulated platform serves it)."}, 404)
+        # Work the request gives the nodes (a new task) is done once its answer exists, before
+        # the client gets it: POST /task answers "pending" and the next poll finds the runs done.
+        work, token = self.nodes.collect()
+        try:
+            response = handler(request)
+        finally:
+            self.nodes.stop_collecting(token)
+        if work or self.nodes.has_later():
+            self.nodes.run(work)
+        return response
 
     def intercept(self) -> Interception:
         """Context manager / decorator: answer requests and httpx calls to ``self.url``."""
@@ -78,6 +107,17 @@ class Network:
     def serve(self, host: str = "127.0.0.1", port: int = 0) -> ServerMode:
         """Start server mode on loopback; the returned handle has ``.url`` and ``.stop()``."""
         return ServerMode(self.handle, host, port).start()
+
+    def close(self) -> None:
+        """Release what the nodes hold (their data folders, the loopback server of isolated
+        runs). Also done when the network is garbage-collected."""
+        self.nodes.close()
+
+    def __enter__(self) -> "Network":
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.close()
 
     # ------------------------------------------------------------------ conveniences
     def request(self, method: str, path: str, *, json: Any = None, token: Optional[str] = None,
