@@ -115,7 +115,8 @@ class IsolatedExecutor:
         env["PKG_NAME"] = job.module
         env[CACHE_VARIABLE] = encode(str(job.cache_folder))
         # the algorithm package must import as it does in this process (no image to install it in)
-        env["PYTHONPATH"] = os.pathsep.join(p for p in sys.path if p)
+        # (absolute: the subprocess runs in the run folder, and "" means this process's cwd)
+        env["PYTHONPATH"] = os.pathsep.join(os.path.abspath(p) for p in sys.path)
         process = subprocess.Popen(
             [sys.executable, "-m", "simulator.vantage6.runtime.entrypoint"], env=env,
             cwd=job.folder.path, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
