@@ -220,3 +220,19 @@ def test_the_session_survives_everything(res, net):
     task, results = run_task(res, "partial_average", [2, 3], column_name="age")
     assert sorted(r["count"] for r in decoded_results(results).values()) == [6, 7]
     assert json.loads(results["data"][0]["result"])["count"] in (6, 7)
+
+
+def test_a_kill_that_arrives_before_the_container_starts_still_wins(tmp_path):
+    """The node reports 'active' before the process exists; a kill in that window must stop it."""
+    from simulator.vantage6.runtime.data_cache import DataCache
+    from simulator.vantage6.runtime.environment import prepare_run_folder
+    from simulator.vantage6.runtime.executors import IsolatedExecutor, RunJob
+
+    executor = IsolatedExecutor()
+    folder = prepare_run_folder(tmp_path, 7, b'{"method": "sleep", "args": [30]}', "t")
+    job = RunJob(7, "tests.algorithms.misbehaving", {}, folder, DataCache(), tmp_path / "c")
+    assert executor.kill(7) is False  # nothing to stop yet
+    started = time.monotonic()
+    outcome = executor.execute(job)
+    assert outcome.killed and time.monotonic() - started < 1
+    assert executor.kill(7) is False and executor._cancelled == set()  # consumed, not kept

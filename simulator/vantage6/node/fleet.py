@@ -149,9 +149,6 @@ class NodeFleet:
     def executor_for(self, mode: str):
         return self._executors[mode]
 
-    def executors(self):
-        return list(self._executors.values())
-
     def proxy_address(self, node_id: int, mode: str) -> ProxyAddress:
         if mode == ISOLATED:  # another process: it needs real HTTP
             server = self.loopback()

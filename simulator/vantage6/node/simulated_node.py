@@ -66,7 +66,7 @@ class SimulatedNode:
         self._token: Optional[str] = None
         self._token_exp = 0.0
         self._lock = threading.RLock()
-        self._running: set[int] = set()
+        self._running: dict[int, Optional[str]] = {}  # run id -> execution mode once started
         self._killed: set[int] = set()
         self._data_dir: Optional[Path] = None
 
@@ -173,12 +173,12 @@ class SimulatedNode:
             with self._lock:
                 if run["id"] in self._running:
                     continue  # "already running": the real node skips it too
-                self._running.add(run["id"])
+                self._running[run["id"]] = None
             try:
                 self._start(run)
             finally:
                 with self._lock:
-                    self._running.discard(run["id"])
+                    self._running.pop(run["id"], None)
                     self._killed.discard(run["id"])
 
     def _start(self, run: dict) -> None:
@@ -204,6 +204,10 @@ class SimulatedNode:
             return
         self._patch_run(run["id"], {"status": TaskStatus.ACTIVE})
         self._status_changed(run, TaskStatus.ACTIVE)
+        with self._lock:
+            if run["id"] in self._killed:
+                return  # killed before its container started
+            self._running[run["id"]] = job.mode
         try:
             outcome = self.fleet.executor_for(job.mode).execute(job.job)
         except Exception:  # a fault of the simulator, reported as the run's crash
@@ -277,9 +281,10 @@ class SimulatedNode:
             if "kill_list" not in kill_info:
                 targets = sorted(self._running)
             self._killed.update(targets)
+            modes = {run_id: self._running.get(run_id) for run_id in targets}
         for run_id in targets:
-            for mode_executor in self.fleet.executors():
-                mode_executor.kill(run_id)
+            if modes[run_id] is not None:  # started: stop its container
+                self.fleet.executor_for(modes[run_id]).kill(run_id)
             self._patch_run(run_id, {"status": TaskStatus.KILLED})
         return targets
 

@@ -107,6 +107,7 @@ class IsolatedExecutor:
 
     timeout: Optional[float] = None
     _running: dict[int, subprocess.Popen] = field(default_factory=dict)
+    _cancelled: set[int] = field(default_factory=set)  # killed before their process existed
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     def execute(self, job: RunJob) -> RunOutcome:
@@ -117,12 +118,14 @@ class IsolatedExecutor:
         # the algorithm package must import as it does in this process (no image to install it in)
         # (absolute: the subprocess runs in the run folder, and "" means this process's cwd)
         env["PYTHONPATH"] = os.pathsep.join(os.path.abspath(p) for p in sys.path)
-        process = subprocess.Popen(
-            [sys.executable, "-m", "simulator.vantage6.runtime.entrypoint"], env=env,
-            cwd=job.folder.path, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
         with self._lock:
+            if job.run_id in self._cancelled:
+                self._cancelled.discard(job.run_id)
+                return RunOutcome(137, "", b"", killed=True)
+            process = subprocess.Popen(
+                [sys.executable, "-m", "simulator.vantage6.runtime.entrypoint"], env=env,
+                cwd=job.folder.path, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
             self._running[job.run_id] = process
-        killed = False
         try:
             out, _ = process.communicate(timeout=self.timeout)
         except subprocess.TimeoutExpired:
@@ -136,9 +139,11 @@ class IsolatedExecutor:
                           job.folder.output_file.read_bytes(), killed)
 
     def kill(self, run_id: int) -> bool:
+        """Stop a run's process; a run whose process has not started yet never starts."""
         with self._lock:
             process = self._running.pop(run_id, None)
-        if process is None:
-            return False
+            if process is None:
+                self._cancelled.add(run_id)
+                return False
         process.kill()
         return True

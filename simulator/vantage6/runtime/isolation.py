@@ -124,11 +124,20 @@ def _uninstall() -> None:
         _saved.clear()
 
 
+# What an algorithm image brings (a python base image sets PATH, LANG, HOME...); the rest of this
+# process's environment stays outside, as the host's environment stays outside a container.
+_IMAGE_VARIABLES = ("PATH", "HOME", "LANG", "LANGUAGE", "TZ", "TMPDIR", "TEMP", "TMP", "HOSTNAME",
+                    "SYSTEMROOT", "PYTHONIOENCODING")
+_IMAGE_PREFIXES = ("LC_", "COVERAGE_")  # locale; coverage measurement of subprocesses
+
+
 def base_environment() -> dict[str, str]:
-    """The process's own environment (what a container image would bring: PATH, HOME...), also
+    """The environment a container starts with, before the node adds its variables. Also right
     when asked from inside a run (a central function's run starts its subtasks' runs)."""
     with _lock:  # while installed, the saved object is the real os.environ
-        return dict(_saved.get("environ", os.environ))
+        real = _saved.get("environ", os.environ)
+        return {key: value for key, value in real.items()
+                if key in _IMAGE_VARIABLES or key.startswith(_IMAGE_PREFIXES)}
 
 
 @contextlib.contextmanager
