@@ -38,7 +38,7 @@ def _serve(args: argparse.Namespace) -> int:
 def _demo(args: argparse.Namespace) -> int:
     from simulator.demo import run_demo
 
-    return run_demo(args.scenario)
+    return run_demo(args.scenario, args.execution)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -58,6 +58,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     demo = sub.add_parser("demo", help="run the seed flow on the demo scenario")
     demo.add_argument("--scenario", default="demo", help="scenario (default: bundled demo)")
+    demo.add_argument("--execution", choices=("in-process", "isolated"),
+                      help="how algorithms run (default: the scenario's, else in-process)")
     demo.set_defaults(func=_demo)
     return parser
 

@@ -81,3 +81,14 @@ def test_central_average_gives_the_pooled_mean_and_leaves_a_child_task(demo, joh
     (central_run,) = john.run.from_task(task["id"])["data"]
     assert central_run["status"] == "completed"
     assert "info > Waiting for results\ninfo > Results obtained!" in central_run["log"]
+
+
+def test_the_demo_command():
+    import subprocess
+    import sys
+
+    done = subprocess.run([sys.executable, "-m", "simulator", "demo"], capture_output=True,
+                          text=True, timeout=120)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "3/3 nodes online" in done.stdout
+    assert "both federated results are equal" in done.stdout
