@@ -16,6 +16,8 @@ from simulator.core.clock import Clock
 from simulator.core.events import EventTrace
 from simulator.core.http import Handler, HttpError, Request, Response
 from simulator.scenario import Scenario
+from simulator.st4sd import scenario as st4sd_scenario
+from simulator.st4sd.platform import ST4SDPlatform
 from simulator.transports.interception import Interception
 from simulator.transports.server import ServerMode
 from simulator.vantage6 import scenario as v6_scenario
@@ -48,6 +50,13 @@ class Network:
         # path prefix -> the platform that serves it; each platform sees the request's full path
         self._mounts: list[tuple[str, Handler]] = []
         self.mount(self.vantage6.api_path, self.vantage6.handle)
+        # ST4SD (runtime service + datastore) under /st4sd; its heavy parts are built on first use
+        self.st4sd = ST4SDPlatform(self.clock, prefix="/st4sd", url=self.url,
+                                   rng=random.Random(self.rng.getrandbits(64)) if seed is not None
+                                   else None)
+        if self.scenario is not None:
+            st4sd_scenario.build(self.st4sd, self.scenario)
+        self.mount("/st4sd", self.st4sd.handle)
 
     @classmethod
     def from_scenario(cls, path: str | Path, **kwargs: Any) -> "Network":
@@ -57,6 +66,22 @@ class Network:
     @property
     def api_url(self) -> str:
         return self.url + self.vantage6.api_path
+
+    @property
+    def st4sd_url(self) -> str:
+        """What ``ExperimentRestAPI`` is given in process (server mode: ``server.url + "/st4sd"``)."""
+        return self.url + self.st4sd.prefix
+
+    def close(self) -> None:
+        """Stop running ST4SD instances and delete their directories (also done on garbage
+        collection and at exit)."""
+        self.st4sd.close()
+
+    def __enter__(self) -> "Network":
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.close()
 
     def mount(self, prefix: str, handler: Handler) -> None:
         """Serve every path under ``prefix`` (e.g. ``/rs``, ``/papi``) with a platform's handler."""
