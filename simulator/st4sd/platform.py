@@ -50,6 +50,11 @@ class ST4SDPlatform:
         self._users_declared = True
         return self.auth.add(name, token, api_key)
 
+    def users(self) -> list[User]:
+        """The users the oauth-proxy accepts (the default user when the scenario declares none)."""
+        self._parts()
+        return list(self.auth.users)
+
     def add_package(self, folder: str | Path, *, git: Optional[str] = None,
                     dataset: Optional[str] = None, ref: Optional[str] = None) -> None:
         """Map a base package's git URL (optionally branch/tag/commit) or dataset to a folder."""

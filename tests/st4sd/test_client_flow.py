@@ -144,3 +144,22 @@ def test_the_start_skeleton_names_inputs_data_variables_and_platform(api, pushed
                                                 "sleepSeconds": "{{OptionalVariable_sleepSeconds}}"}
     assert skeleton["payload"]["platform"] == "{{OptionalPlatform}}"
     assert skeleton["magicValues"]["{{OptionalPlatform}}"]["choices"] == ["default", "openshift"]
+
+
+def test_simulator_serve_prints_the_st4sd_endpoint_and_users():
+    import subprocess
+    import sys
+
+    proc = subprocess.Popen([sys.executable, "-m", "simulator", "serve", "--scenario",
+                             "st4sd-sum-numbers", "--port", "0"], stdout=subprocess.PIPE, text=True)
+    try:
+        api_url = proc.stdout.readline().strip()
+        st4sd_url = proc.stdout.readline().strip()
+        user = proc.stdout.readline().split()
+        assert st4sd_url == api_url[: -len("/api")] + "/st4sd"
+        assert user == ["st4sd", "user", "alice:", "token", TOKEN, "api_key", API_KEY]
+        api = make_api(st4sd_url, cc_auth_token=None, cc_bearer_key=API_KEY)
+        assert api.api_experiment_push(load_pvep())["metadata"]["package"]["name"] == "sum-numbers"
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
