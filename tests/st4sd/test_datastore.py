@@ -81,3 +81,18 @@ def test_httpx_reaches_st4sd_in_process(st4sd_net):
     assert response.json() == {"consumable-computing": f"{st4sd_net.st4sd_url}/rs",
                                "cdb-rest": f"{st4sd_net.st4sd_url}/ds-mongodb-proxy",
                                "cdb-gateway-registry": f"{st4sd_net.st4sd_url}/ds-registry"}
+
+
+def test_component_files_through_the_client(st4sd_net, api, pushed, tmp_path):
+    uid = api.api_experiment_start("sum-numbers", payload())
+    wait(api, uid)
+    instance = api.cdb_get_document_user_metadata_for_rest_uid(uid)["instance"]
+    docs, matrices = api.cdb_get_data(instance=instance, component="stage1.Sum",
+                                      filename="total_sum.csv")
+    assert [d["name"] for d in docs] == ["Sum"] and len(matrices) == 1
+    raw = api.cdb_get_components_raw_files(instance=instance, filename="numbers.txt")
+    ((uri, (doc, content)),) = raw.items()
+    assert uri.endswith("/stages/stage0/ReadNumbers/numbers.txt") and doc["name"] == "ReadNumbers"
+    assert content.decode().split() == ["1.0", "2.0", "3.5", "10.0", "100", "200"]
+    api.cdb_download_component_files(instance, 1, "Sum", extract_to=str(tmp_path / "sum"))
+    assert (tmp_path / "sum" / "total_sum.csv").read_text().startswith("total,count,platform")
