@@ -16,9 +16,9 @@ from typing import Any, Optional
 
 from simulator.st4sd import models
 from simulator.st4sd.errors import (ApiError, InvalidElaunchParameterChoices, InvalidInputsError,
-                                    InvalidPayloadExperimentStartError, NotImplementedInSimulator,
-                                    OverrideDataFilesError, OverridePlatformError,
-                                    OverrideResourcesError, OverrideVariableError)
+                                    NotImplementedInSimulator, OverrideDataFilesError,
+                                    OverridePlatformError, OverrideResourcesError,
+                                    OverrideVariableError)
 
 BOOLEAN_FLAGS = ["noKubernetesSecurityContext", "useMemoization", "registerWorkflow",
                  "fuzzyMemoization", "restageData", "noRestartHooks", "ignoreTestExecutablesError",
@@ -96,11 +96,11 @@ class LaunchPlan:
 def plan_start(ve: models.ParameterisedPackage, body: Any,
                namespace_args: Optional[list[str]] = None) -> LaunchPlan:
     """Validate ``body`` against ``ve`` and resolve it. Raises the errors listed in the module doc."""
-    old = models.DeprecatedExperimentStartPayload.model_validate(body if body is not None else {})
+    old = models.DeprecatedExperimentStartPayload.model_validate(body)
     _convert_old_payload(old)
     if old.runtimePolicy is not None:
         raise NotImplementedInSimulator("Start payloads with a runtimePolicy (surrogate policies)")
-    pre, opts = ve.parameterisation.presets, ve.parameterisation.executionOptions
+    pre = ve.parameterisation.presets
 
     runtime_args = _aggregate_runtime_args(ve, old.additionalOptions, namespace_args or [])
     variables = _extract_workflow_variables(ve, old.variables)
