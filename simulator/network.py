@@ -1,5 +1,6 @@
-"""A Network: one simulated world (a vantage6 server with its organizations and nodes, later also
-ST4SD and PAPI) with its own clock, event trace and state. Two networks never share state.
+"""A Network: one simulated world (a vantage6 server with its organizations and nodes under /api,
+ST4SD under /st4sd, later PAPI) with its own clock, event trace and state. Two networks never
+share state; ``close()`` stops ST4SD runs and deletes their directories.
 
 Ways in, all ending in ``network.handle(request)``:
   - ``with network.intercept():`` answers ``requests`` and ``httpx`` calls to ``network.url``
