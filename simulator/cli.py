@@ -27,11 +27,16 @@ def _serve(args: argparse.Namespace) -> int:
         for setup in network.vantage6.node_setups.values():
             node = network.vantage6.state.nodes[setup.node_id]
             print(f"  node {node.id} ({node.name}): api_key {setup.api_key}", flush=True)
+    # ST4SD after vantage6's lines (scripts read those first): the ExperimentRestAPI endpoint
+    print(f"{server.url}{network.st4sd.prefix}", flush=True)
+    for user in network.st4sd.users():
+        print(f"  st4sd user {user.name}: token {user.token} api_key {user.api_key}", flush=True)
     try:
         while True:
             time.sleep(3600)
     except KeyboardInterrupt:
         server.stop()
+        network.close()
     return 0
 
 

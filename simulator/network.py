@@ -1,5 +1,6 @@
-"""A Network: one simulated world (a vantage6 server with its organizations and nodes, later also
-ST4SD and PAPI) with its own clock, event trace and state. Two networks never share state.
+"""A Network: one simulated world (a vantage6 server with its organizations and nodes under /api,
+ST4SD under /st4sd, later PAPI) with its own clock, event trace and state. Two networks never
+share state; ``close()`` stops ST4SD runs and deletes their directories.
 
 Ways in, all ending in ``network.handle(request)``:
   - ``with network.intercept():`` answers ``requests`` and ``httpx`` calls to ``network.url``
@@ -16,6 +17,8 @@ from simulator.core.clock import Clock
 from simulator.core.events import EventTrace
 from simulator.core.http import Handler, HttpError, Request, Response
 from simulator.scenario import Scenario
+from simulator.st4sd import scenario as st4sd_scenario
+from simulator.st4sd.platform import ST4SDPlatform
 from simulator.transports.interception import Interception
 from simulator.transports.server import ServerMode
 from simulator.vantage6 import scenario as v6_scenario
@@ -66,6 +69,13 @@ class Network:
         self._mounts: list[tuple[str, Handler]] = []
         self.mount(self.vantage6.api_path, self.vantage6.handle)
         self.mount(PROXY_PREFIX, NodeProxy(self).handle)
+        # ST4SD (runtime service + datastore) under /st4sd; its heavy parts are built on first use
+        self.st4sd = ST4SDPlatform(self.clock, prefix="/st4sd", url=self.url,
+                                   rng=random.Random(self.rng.getrandbits(64)) if seed is not None
+                                   else None)
+        if self.scenario is not None:
+            st4sd_scenario.build(self.st4sd, self.scenario)
+        self.mount("/st4sd", self.st4sd.handle)
 
     @classmethod
     def from_scenario(cls, path: str | Path, **kwargs: Any) -> "Network":
@@ -75,6 +85,11 @@ class Network:
     @property
     def api_url(self) -> str:
         return self.url + self.vantage6.api_path
+
+    @property
+    def st4sd_url(self) -> str:
+        """What ``ExperimentRestAPI`` is given in process (server mode: ``server.url + "/st4sd"``)."""
+        return self.url + self.st4sd.prefix
 
     def mount(self, prefix: str, handler: Handler) -> None:
         """Serve every path under ``prefix`` (e.g. ``/rs``, ``/papi``) with a platform's handler."""
@@ -109,9 +124,11 @@ class Network:
         return ServerMode(self.handle, host, port).start()
 
     def close(self) -> None:
-        """Release what the nodes hold (their data folders, the loopback server of isolated
-        runs). Also done when the network is garbage-collected."""
+        """Release what the platforms hold: the nodes' data folders and the loopback server of
+        isolated runs; running ST4SD instances and their directories. Also done when the
+        network is garbage-collected (and, for ST4SD, at exit)."""
         self.nodes.close()
+        self.st4sd.close()
 
     def __enter__(self) -> "Network":
         return self
