@@ -7,6 +7,7 @@ becomes the real server's generic 500.
 """
 from __future__ import annotations
 
+import functools
 import logging
 import threading
 import uuid
@@ -54,6 +55,23 @@ def _all_route_tables():
     return ROUTE_TABLES
 
 
+@functools.lru_cache(maxsize=None)
+def _routes(api_path: str):
+    """The endpoint table and URL matcher for an api path. The routes never change, and
+    compiling werkzeug's rules is most of what building a server would cost, so every server
+    on the same api path shares them (matching is read-only)."""
+    endpoints: dict[tuple[str, str], Endpoint] = {}
+    rules: dict[str, set] = {}
+    for table in _all_route_tables():
+        for ep in table.endpoints:
+            path = api_path + ep.path
+            endpoints[(path, ep.method)] = ep
+            rules.setdefault(path, set()).add(ep.method)
+    # Flask's defaults: "/organization/" is another URL (404); "//" is merged by a redirect
+    url_map = Map([UrlRule(p, endpoint=p, methods=sorted(m)) for p, m in rules.items()])
+    return endpoints, url_map.bind("simulator")
+
+
 class Vantage6Server:
     def __init__(self, clock: Optional[Clock] = None, api_path: str = "/api",
                  jwt_secret: Optional[str] = None, root_password: Optional[str] = "root",
@@ -70,16 +88,7 @@ class Vantage6Server:
         self.algorithms = AlgorithmRegistry()  # image -> importable module (scenario "algorithms")
         if root_password is not None:
             self.state.bootstrap_root(root_password)
-        self._endpoints: dict[tuple[str, str], Endpoint] = {}
-        rules = {}
-        for table in _all_route_tables():
-            for ep in table.endpoints:
-                path = self.api_path + ep.path
-                self._endpoints[(path, ep.method)] = ep
-                rules.setdefault(path, set()).add(ep.method)
-        # Flask's defaults: "/organization/" is another URL (404); "//" is merged by a redirect
-        self._url_map = Map([UrlRule(p, endpoint=p, methods=sorted(m)) for p, m in rules.items()])
-        self._urls = self._url_map.bind("simulator")
+        self._endpoints, self._urls = _routes(self.api_path)
 
     # ------------------------------------------------------------------ entry point
     def handle(self, request: Request) -> Response:

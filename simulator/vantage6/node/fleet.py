@@ -54,18 +54,18 @@ class NodeFleet:
         self._loopback: Optional["ServerMode"] = None
         self._work_dir: Optional[Path] = None
         self._finalizer: Optional[weakref.finalize] = None
-        if simulate:
+        if simulate:  # a network being built has no runs yet: nothing to sync
             for setup in network.vantage6.node_setups.values():
-                self.attach(setup)
+                self.attach(setup, sync=False)
         network.events.subscribe(self._on_event)
 
     # ------------------------------------------------------------------ the nodes
-    def attach(self, setup: "NodeSetup") -> SimulatedNode:
+    def attach(self, setup: "NodeSetup", sync: bool = True) -> SimulatedNode:
         """Run a simulated node for a registered node (its api key and databases)."""
         node = SimulatedNode(self, setup)
         self._nodes[setup.node_id] = node
         if setup.online:
-            node.go_online()
+            node.go_online(sync=sync)
         return node
 
     def __getitem__(self, node_id: int) -> SimulatedNode:

@@ -92,7 +92,7 @@ class SimulatedNode:
         return f"<SimulatedNode id={self.id} organization={self.organization_id} {state}>"
 
     # ------------------------------------------------------------------ connection
-    def go_online(self) -> None:
+    def go_online(self, sync: bool = True) -> None:
         """Connect as the real node does (its socket makes it 'online'), then sync its queue."""
         with self.server.lock:
             node = self.record
@@ -103,7 +103,8 @@ class SimulatedNode:
         self.fleet.network.events.emit(
             "node-online", {"id": self.id, "name": node.name, "org_id": self.organization_id},
             room=f"collaboration_{self.collaboration_id}")
-        self.sync()
+        if sync:
+            self.sync()
 
     def go_offline(self) -> None:
         """Disconnect: runs sent to this node stay pending until it comes back."""
