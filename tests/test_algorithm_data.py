@@ -116,7 +116,7 @@ def test_isolated_runs_share_one_parse_per_node(tmp_path):
         for _ in range(2):
             _, results = run_task(res, "rows_and_columns", [2], image=MISBEHAVING)
             assert only(results) == {"rows": 6, "columns": ["age", "bmi"]}
-        assert DiskCache.parsed_files(net.nodes.of(organization=2).data_dir() / "cache") == 1
+        assert DiskCache.parsed_files(net.nodes.of(organization=2).cache_dir()) == 1
 
 
 def test_a_node_sees_only_its_own_data(tmp_path):

@@ -65,17 +65,20 @@ class _Interceptor:
     # ------------------------------------------------------------------ registry
     def activate(self, origin: tuple[str, str, int], handler: Handler) -> None:
         with self._lock:
+            known = origin in self._handlers
             self._handlers.setdefault(origin, []).append(handler)
-            self._rebuild()
+            if not known:  # the routes only depend on which origins are active
+                self._rebuild()
 
     def deactivate(self, origin: tuple[str, str, int], handler: Handler) -> None:
         with self._lock:
             stack = self._handlers.get(origin, [])
             if handler in stack:
-                stack.remove(handler)
+                # the innermost activation ends first (stack order), whatever the handler
+                del stack[len(stack) - 1 - stack[::-1].index(handler)]
             if not stack:
                 self._handlers.pop(origin, None)
-            self._rebuild()
+                self._rebuild()
 
     def _handler_for(self, url: str) -> Handler | None:
         stack = self._handlers.get(origin_of(url))

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextvars
 import logging
+import os
 import shutil
 import tempfile
 import threading
@@ -39,6 +40,14 @@ log = logging.getLogger(__name__)
 Work = Callable[[], None]
 
 
+def _run_folder_base() -> Optional[str]:
+    chosen = os.environ.get("SIMULATOR_WORK_DIR")
+    if chosen:
+        return chosen
+    shm = "/dev/shm"  # a RAM-backed tmpfs on Linux
+    return shm if os.path.isdir(shm) and os.access(shm, os.W_OK) else None
+
+
 class NodeFleet:
     def __init__(self, network: "Network", simulate: bool = True,
                  timeout: Optional[float] = None) -> None:
@@ -53,7 +62,8 @@ class NodeFleet:
                            ISOLATED: IsolatedExecutor(timeout=timeout)}
         self._loopback: Optional["ServerMode"] = None
         self._work_dir: Optional[Path] = None
-        self._finalizer: Optional[weakref.finalize] = None
+        self._cache_dir: Optional[Path] = None
+        self._finalizers: list[weakref.finalize] = []
         if simulate:  # a network being built has no runs yet: nothing to sync
             for setup in network.vantage6.node_setups.values():
                 self.attach(setup, sync=False)
@@ -165,12 +175,24 @@ class NodeFleet:
             return self._loopback
 
     def work_dir(self) -> Path:
+        """Where the nodes keep their run folders: small files written and read on every run,
+        so in memory where the system offers it (``SIMULATOR_WORK_DIR`` chooses)."""
         with self._lock:
             if self._work_dir is None:
-                self._work_dir = Path(tempfile.mkdtemp(prefix="v6sim-"))
-                self._finalizer = weakref.finalize(self, shutil.rmtree, str(self._work_dir),
-                                                   True)
+                self._work_dir = self._temporary_folder(_run_folder_base())
             return self._work_dir
+
+    def cache_dir(self) -> Path:
+        """Where isolated runs keep parsed databases (on disk: frames can be large)."""
+        with self._lock:
+            if self._cache_dir is None:
+                self._cache_dir = self._temporary_folder(None)
+            return self._cache_dir
+
+    def _temporary_folder(self, base: Optional[str]) -> Path:
+        folder = Path(tempfile.mkdtemp(prefix="v6sim-", dir=base))
+        self._finalizers.append(weakref.finalize(self, shutil.rmtree, str(folder), True))
+        return folder
 
     def close(self) -> None:
         """Stop the loopback server and remove the nodes' data folders."""
@@ -178,5 +200,5 @@ class NodeFleet:
             server, self._loopback = self._loopback, None
         if server is not None:
             server.stop()
-        if self._finalizer is not None:
-            self._finalizer()
+        for finalizer in self._finalizers:
+            finalizer()

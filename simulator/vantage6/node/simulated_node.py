@@ -69,6 +69,7 @@ class SimulatedNode:
         self._running: dict[int, Optional[str]] = {}  # run id -> execution mode once started
         self._killed: set[int] = set()
         self._data_dir: Optional[Path] = None
+        self._job_folders: set[int] = set()
 
     # ------------------------------------------------------------------ identity
     @property
@@ -250,15 +251,17 @@ class SimulatedNode:
         data_dir = self.data_dir()
         run_input = base64.b64decode(run["input"]) if run["input"] else b""
         folder = prepare_run_folder(data_dir, run["id"], run_input, token)
-        temporary = data_dir / f"tmp-job-{task['job_id']}"
-        temporary.mkdir(exist_ok=True)
+        temporary = data_dir / f"tmp-job-{task['job_id']}"  # shared by the job's runs here
+        if task["job_id"] not in self._job_folders:
+            temporary.mkdir(exist_ok=True)
+            self._job_folders.add(task["job_id"])
         env = container_environment(folder, temporary, self.fleet.proxy_address(self.id, mode),
                                     task.get("databases") or [], self.setup.databases,
                                     self.algorithm_env)
         if invalid_variable(env) is not None:
             return None, TaskStatus.FAILED
         job = RunJob(run["id"], algorithm.module, encode_environment(env), folder, self.cache,
-                     data_dir / "cache")
+                     self.cache_dir())
         return _Prepared(job, mode), None
 
     def _status_changed(self, run: dict, status: str) -> None:
@@ -290,8 +293,12 @@ class SimulatedNode:
         return targets
 
     # ------------------------------------------------------------------ files
+    def cache_dir(self) -> Path:
+        """Where this node's isolated runs share their parsed databases."""
+        return self.fleet.cache_dir() / f"node{self.id}"
+
     def data_dir(self) -> Path:
-        """The node's data folder (run folders, job temporary folders, the isolated cache)."""
+        """The node's data folder: run folders and job temporary folders."""
         with self._lock:
             if self._data_dir is None:
                 self._data_dir = Path(tempfile.mkdtemp(prefix=f"node{self.id}-",

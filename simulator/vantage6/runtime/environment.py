@@ -4,6 +4,7 @@ encodes them (base32, ``=`` replaced by ``!``)."""
 from __future__ import annotations
 
 import base64
+import functools
 import json
 from dataclasses import dataclass
 from pathlib import Path
@@ -34,10 +35,10 @@ class RunFolder:
 def prepare_run_folder(data_dir: Path, run_id: int, run_input: bytes, token: str) -> RunFolder:
     """``task-{run_id:09d}`` with the decrypted input, an empty output and the container token."""
     folder = data_dir / f"task-{run_id:09d}"
-    folder.mkdir(parents=True, exist_ok=True)
+    folder.mkdir(exist_ok=True)
     run = RunFolder(folder, folder / "input", folder / "output", folder / "token")
     run.input_file.write_bytes(run_input)
-    run.output_file.write_bytes(b"")
+    run.output_file.write_bytes(b"")  # the node mounts an empty output file
     run.token_file.write_text(token, encoding="ascii")
     return run
 
@@ -88,6 +89,7 @@ def invalid_variable(env: dict[str, str]) -> Optional[str]:
     return None
 
 
+@functools.lru_cache(maxsize=4096)  # most values repeat on every run (uris, types, host...)
 def encode(value: str) -> str:
     return base64.b32encode(value.encode("utf-8")).decode("utf-8").replace(
         "=", ENV_VAR_EQUALS_REPLACEMENT)
