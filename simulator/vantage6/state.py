@@ -469,11 +469,13 @@ class State:
             self.delete_task(child)
 
     # ------------------------------------------------------------------ run updates
-    def fail_unstarted_siblings(self, run: Run) -> None:
-        """Fail-fast (resource/run.py): a failed run marks siblings that never started as failed."""
+    def fail_unstarted_siblings(self, run: Run) -> list[Run]:
+        """Fail-fast (resource/run.py): a failed run marks siblings that never started as failed.
+        Returns the siblings it failed."""
         reason = (f"Marked as failed because sibling run id={run.id} failed with status "
                   f"'{run.status}'.")
         now = self.clock.now()
+        failed = []
         for sibling in run.task.runs:
             if sibling is run or sibling.started_at is not None or sibling.finished_at is not None:
                 continue
@@ -481,6 +483,8 @@ class State:
             sibling.finished_at = now
             if not sibling.log:
                 sibling.log = reason
+            failed.append(sibling)
+        return failed
 
     def kill_task(self, task: Task) -> list[dict]:
         """Mark unfinished runs of a task and its direct children as killed; return the kill list."""

@@ -5,6 +5,7 @@ import datetime as dt
 
 from simulator.vantage6.context import Ctx
 from simulator.vantage6.errors import BadRequest, NotFound, Unauthorized
+from simulator.vantage6 import trace
 from simulator.vantage6.filters import by_id, int_eq, sqlite_datetime
 from simulator.vantage6.permissions import COL, GLO, ORG, OWN, VIEW
 from simulator.vantage6.routing import NODE, USER_NODE_CONTAINER, RouteTable
@@ -150,10 +151,15 @@ def patch_run(ctx: Ctx, id: int):
                            room=f"collaboration_{run.task.collaboration.id}")
     started_at = parse_datetime(data.get("started_at"), run.started_at)
     finished_at = parse_datetime(data.get("finished_at"))
+    was_started = run.started_at is not None
     # omitted result/log/finished_at are reset to null on every PATCH, as the real server does
     run.started_at, run.finished_at = started_at, finished_at
     run.result, run.log = data.get("result"), data.get("log")
     run.status = data.get("status", run.status)
+    if started_at is not None and not was_started:
+        trace.run_started(ctx.server.events, run)
+    finished = [run] if finished_at is not None else []
     if has_task_failed(run.status):
-        ctx.state.fail_unstarted_siblings(run)
+        finished += ctx.state.fail_unstarted_siblings(run)
+    trace.runs_finished(ctx.server.events, finished)
     return ctx.ser.run(run), 200

@@ -7,6 +7,7 @@ import binascii
 from simulator.vantage6.context import Ctx
 from simulator.vantage6.entities import TaskDatabase
 from simulator.vantage6.errors import BadRequest, NotFound, Unauthorized, UnexpectedError
+from simulator.vantage6 import trace
 from simulator.vantage6.filters import by_id, int_arg, like
 from simulator.vantage6.permissions import COL, CREATE, DELETE, GLO, ORG, OWN, SEND, VIEW
 from simulator.vantage6.routing import USER, USER_CONTAINER, USER_NODE_CONTAINER, RouteTable
@@ -211,6 +212,7 @@ def post_task(ctx: Ctx, data) -> tuple[dict, int]:
                           databases=task_dbs)
     for entry in org_entries:
         state.add_run(task, state.organizations[entry["id"]], entry.get("input"))
+    trace.task_created(ctx.server.events, task)
     ctx.server.events.emit("new_task", {"id": task.id, "parent_id": parent.id if parent else None},
                            room=f"collaboration_{collaboration.id}")
     return ctx.ser.task(task), 201
@@ -302,6 +304,7 @@ def task_status(ctx: Ctx, task_id: int):
 # ------------------------------------------------------------------------------ /kill
 def _kill(ctx: Ctx, task) -> None:
     kill_list = ctx.state.kill_task(task)
+    trace.runs_finished(ctx.server.events, (ctx.state.runs[k["run_id"]] for k in kill_list))
     ctx.server.events.emit("kill_containers", {"kill_list": kill_list,
                                                "collaboration_id": task.collaboration.id},
                            room=f"collaboration_{task.collaboration.id}")
