@@ -1,5 +1,6 @@
-"""A Network: one simulated world (a vantage6 server with its organizations and nodes, later also
-ST4SD and PAPI) with its own clock, event trace and state. Two networks never share state.
+"""A Network: one simulated world (a vantage6 server with its organizations and nodes, the AI4EOSC
+Platform API under ``/papi``, later also ST4SD) with its own clock, event trace and state. Two
+networks never share state.
 
 Ways in, all ending in ``network.handle(request)``:
   - ``with network.intercept():`` answers ``requests`` and ``httpx`` calls to ``network.url``
@@ -15,6 +16,7 @@ from typing import Any, Optional
 from simulator.core.clock import Clock
 from simulator.core.events import EventTrace
 from simulator.core.http import Handler, HttpError, Request, Response
+from simulator.papi import PREFIX as PAPI_PREFIX, PapiPlatform
 from simulator.scenario import Scenario
 from simulator.transports.interception import Interception
 from simulator.transports.server import ServerMode
@@ -48,6 +50,10 @@ class Network:
         # path prefix -> the platform that serves it; each platform sees the request's full path
         self._mounts: list[tuple[str, Handler]] = []
         self.mount(self.vantage6.api_path, self.vantage6.handle)
+        self.papi = PapiPlatform(clock=self.clock, url=self.url, events=self.events,
+                                 scenario=self.scenario,
+                                 rng=random.Random(self.rng.getrandbits(64)))
+        self.mount(PAPI_PREFIX, self.papi.handle)
 
     @classmethod
     def from_scenario(cls, path: str | Path, **kwargs: Any) -> "Network":
@@ -57,6 +63,11 @@ class Network:
     @property
     def api_url(self) -> str:
         return self.url + self.vantage6.api_path
+
+    @property
+    def papi_url(self) -> str:
+        """Base URL of the AI4EOSC Platform API in process, e.g. ``http://vantage6.test:7601/papi``."""
+        return self.url + PAPI_PREFIX
 
     def mount(self, prefix: str, handler: Handler) -> None:
         """Serve every path under ``prefix`` (e.g. ``/rs``, ``/papi``) with a platform's handler."""
