@@ -66,7 +66,7 @@ class Network:
 
     @property
     def papi_url(self) -> str:
-        """Base URL of the AI4EOSC Platform API in process, e.g. ``http://vantage6.test:7601/papi``."""
+        """The AI4EOSC Platform API's base URL in process: ``http://vantage6.test:7601/papi``."""
         return self.url + PAPI_PREFIX
 
     def mount(self, prefix: str, handler: Handler) -> None:

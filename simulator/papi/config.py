@@ -10,13 +10,14 @@ from typing import Optional
 LEVELS = ("ap-a", "ap-a1", "ap-b", "ap-u", "ap-d")
 
 # etc/main.yaml at HEAD: VO -> (Nomad namespace, load-balancer base domain, MLflow URL)
+_AI4EOSC, _MLFLOW = "deployments.cloud.ai4eosc.eu", "https://mlflow.cloud.ai4eosc.eu/"
 _DEFAULT_VOS = {
-    "vo.ai4eosc.eu": ("ai4eosc", "deployments.cloud.ai4eosc.eu", "https://mlflow.cloud.ai4eosc.eu/"),
+    "vo.ai4eosc.eu": ("ai4eosc", _AI4EOSC, _MLFLOW),
     "vo.imagine-ai.eu": ("imagine", "deployments.cloud.imagine-ai.eu",
                          "https://mlflow.cloud.imagine-ai.eu/"),
-    "vo.ai4life.eu": ("ai4life", "deployments.cloud.ai4eosc.eu", "https://mlflow.cloud.ai4eosc.eu/"),
-    "kmd4eosc": ("kmd4eosc", "deployments.cloud.ai4eosc.eu", "https://mlflow.cloud.ai4eosc.eu/"),
-    "tutorials": ("tutorials", "deployments.cloud.ai4eosc.eu", "https://mlflow.cloud.ai4eosc.eu/"),
+    "vo.ai4life.eu": ("ai4life", _AI4EOSC, _MLFLOW),
+    "kmd4eosc": ("kmd4eosc", _AI4EOSC, _MLFLOW),
+    "tutorials": ("tutorials", _AI4EOSC, _MLFLOW),
 }
 
 # quotas.limit_resources: the tutorials VO gets reduced hardware (value, [min, max])
@@ -57,7 +58,8 @@ class Timing:
 
 
 def default_vos() -> dict[str, VO]:
-    vos = {name: VO(name, ns, domain, mlflow) for name, (ns, domain, mlflow) in _DEFAULT_VOS.items()}
+    vos = {name: VO(name, ns, domain, mlflow)
+           for name, (ns, domain, mlflow) in _DEFAULT_VOS.items()}
     vos["tutorials"].limits = dict(TUTORIAL_LIMITS)
     vos["tutorials"].priority = 25
     return vos

@@ -10,6 +10,7 @@ import uuid
 from typing import Callable, Optional
 
 from simulator.core.clock import Clock
+from simulator.core.events import EventTrace
 from simulator.papi import auth, jobs, userconf
 from simulator.papi.catalog import Catalog
 from simulator.papi.config import PapiConfig, VO
@@ -44,8 +45,10 @@ class Uuid1:
 
 class Deployments:
     def __init__(self, config: PapiConfig, nomad: NomadCluster, tools: Callable[[], Catalog],
-                 vault: Vault, stats: ClusterStats, clock: Clock, rng: random.Random) -> None:
+                 vault: Vault, stats: ClusterStats, clock: Clock, rng: random.Random,
+                 events: Optional[EventTrace] = None) -> None:
         self.config = config
+        self.events = events or EventTrace(clock)
         self.nomad = nomad
         self._tools = tools
         self.vault = vault
@@ -226,6 +229,8 @@ class Deployments:
         purge = info["status"] in ("starting", "queued", "complete", "failed", "error", "down",
                                    "dead")
         self.nomad.deregister_job(deployment_uuid, namespace, purge=purge)
+        self.events.emit("papi_deployment_deleted", {"job_ID": deployment_uuid, "vo": vo,
+                                                     "owner": auth_info["id"], "purge": purge})
         if kind == "tool":
             for path in self.vault.list(auth_info["id"], vo, f"/deployments/{deployment_uuid}"):
                 self.vault.delete(auth_info["id"], vo, path)
@@ -255,7 +260,7 @@ class Deployments:
             "/services/mlflow/credentials", {})
         return {"uri": self._vo(vo).mlflow, **credentials}
 
-    def _submit(self, spec: jobs.JobSpec) -> dict:
+    def _submit(self, spec: jobs.JobSpec, vo: str) -> dict:
         """Green affinities (cluster stats, WattNet), type checks of ``Nomad.jobs.parse``, then
         ``register_job``: Nomad's refusal is a 200 ``{"status": "fail"}`` as in the real PAPI."""
         spec.job["Affinities"] = spec.job["Affinities"] + self.stats.affinities()
@@ -264,6 +269,9 @@ class Deployments:
             self.nomad.register_job({"Job": spec.job}, serving=spec.serving)
         except NomadError as exc:
             return {"status": "fail", "error_msg": str(exc)}
+        self.events.emit("papi_deployment_created", {"job_ID": spec.job["ID"], "vo": vo,
+                                                     "name": spec.job["Name"],
+                                                     "owner": spec.job["Meta"]["owner"]})
         return {"status": "success", "job_ID": spec.job["ID"]}
 
     def create_module(self, auth_info: dict, vo: str, conf: Optional[dict]) -> dict:
@@ -278,7 +286,7 @@ class Deployments:
         except (TypeError, KeyError, AttributeError, ValueError) as exc:
             raise Crash(f"{type(exc).__name__}: {exc}")
         self._check_harbor(user_conf, auth_info)
-        return self._submit(spec)
+        return self._submit(spec, vo)
 
     def _check_harbor(self, user_conf: dict, auth_info: dict) -> None:
         image = user_conf["general"]["docker_image"]
@@ -328,7 +336,7 @@ class Deployments:
                 spec = jobs.ai4life_job(user_conf, placement, owner)
         except (TypeError, KeyError, AttributeError, ValueError) as exc:
             raise Crash(f"{type(exc).__name__}: {exc}")
-        return self._submit(spec)
+        return self._submit(spec, vo)
 
     def _llm(self, user_conf: dict, placement: jobs.Placement, owner: jobs.Owner, vo: str,
              sub: str) -> jobs.JobSpec:

@@ -288,8 +288,9 @@ class NomadCluster:
             node_id=node.id, task_group=group.get("Name", "usergroup"),
             tasks=[t["Name"] for t in group.get("Tasks") or []], create_ns=ns, modify_ns=ns,
             cores=core_ids, cpu_mhz=want_mhz, memory_mb=want_memory, disk_mb=want_disk,
-            gpu_ids=gpu_ids, gpu_model=model, events=[_event("Received", "Task received by client", ns),
-                                     _event("Task Setup", "Building Task Directory", ns)],
+            gpu_ids=gpu_ids, gpu_model=model,
+            events=[_event("Received", "Task received by client", ns),
+                    _event("Task Setup", "Building Task Directory", ns)],
             create_index=index, modify_index=index)
         self.allocations[alloc.id] = alloc
         job.allocations.append(alloc)

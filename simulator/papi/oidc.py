@@ -2,10 +2,10 @@
 OIDC discovery document, and a token endpoint (password and refresh grants).
 
 Tokens carry what a real AI4OS Keycloak token carries (``realm_access.roles`` entries
-``access:<vo>:<level>``, ``aud`` ``account``, ``sub``, ``name``, ``email`` ...). Verification follows
-``ai4papi/auth.py``: the signing key is looked up by ``kid`` through PyJWT's own ``PyJWKClient``,
-then ``jwt.decode`` with ``require=[sub, iss, name, email]``; every time claim is checked against
-the network's clock, so a simulated clock expires tokens.
+``access:<vo>:<level>``, ``aud`` ``account``, ``sub``, ``name``, ``email`` ...). Verification
+follows ``ai4papi/auth.py``: the signing key is looked up by ``kid`` through PyJWT's own
+``PyJWKClient``, then ``jwt.decode`` with ``require=[sub, iss, name, email]``; every time claim
+is checked against the network's clock, so a simulated clock expires tokens.
 
 The realm signs with one well-known key (``data/realm-key.json``, as moto ships one for Cognito),
 loaded once per process on first need, so that ``python -m simulator token`` in one process mints

@@ -60,7 +60,8 @@ class PapiPlatform:
         self.vault = Vault()
         self.cluster_stats = ClusterStats(self.nomad, self.config, clock)
         self.deployments = Deployments(self.config, self.nomad, lambda: self.catalog("tool"),
-                                       self.vault, self.cluster_stats, clock, self.rng)
+                                       self.vault, self.cluster_stats, clock, self.rng,
+                                       self.events)
         self._app: Optional[App] = None
 
     # ------------------------------------------------------------------ HTTP
