@@ -260,11 +260,15 @@ class Deployments:
             "/services/mlflow/credentials", {})
         return {"uri": self._vo(vo).mlflow, **credentials}
 
-    def _submit(self, spec: jobs.JobSpec, vo: str) -> dict:
-        """Green affinities (cluster stats, WattNet), type checks of ``Nomad.jobs.parse``, then
-        ``register_job``: Nomad's refusal is a 200 ``{"status": "fail"}`` as in the real PAPI."""
-        spec.job["Affinities"] = spec.job["Affinities"] + self.stats.affinities()
+    def _submit(self, spec: jobs.JobSpec, vo: str,
+                before_register: Optional[Callable[[], None]] = None) -> dict:
+        """The end of every creation, in the real order: ``Nomad.jobs.parse`` (type errors are
+        a 500), the green datacenter affinities (cluster stats, so WattNet), module-only checks,
+        then ``register_job``, whose refusal is a 200 ``{"status": "fail"}``."""
         _check_parseable(spec.job)
+        spec.job["Affinities"] = spec.job["Affinities"] + self.stats.affinities()
+        if before_register is not None:
+            before_register()
         try:
             self.nomad.register_job({"Job": spec.job}, serving=spec.serving)
         except NomadError as exc:
@@ -285,8 +289,7 @@ class Deployments:
             spec = jobs.module_job(user_conf, placement, owner, mlflow)
         except (TypeError, KeyError, AttributeError, ValueError) as exc:
             raise Crash(f"{type(exc).__name__}: {exc}")
-        self._check_harbor(user_conf, auth_info)
-        return self._submit(spec, vo)
+        return self._submit(spec, vo, lambda: self._check_harbor(user_conf, auth_info))
 
     def _check_harbor(self, user_conf: dict, auth_info: dict) -> None:
         image = user_conf["general"]["docker_image"]
