@@ -6,6 +6,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Optional
 
+from simulator.papi.errors import Crash
+
 # auth.py: access levels, lowest to highest
 LEVELS = ("ap-a", "ap-a1", "ap-b", "ap-u", "ap-d")
 
@@ -88,7 +90,9 @@ class PapiConfig:
         return list(self.vos)
 
     def namespace(self, vo: str) -> str:
-        """``MAIN_CONF['nomad']['namespaces'][vo]``: a KeyError (500) for an unknown VO."""
+        """``MAIN_CONF['nomad']['namespaces'][vo]``: the real KeyError (500) for an unknown VO."""
+        if vo not in self.vos:
+            raise Crash(f"KeyError: {vo!r}")
         return self.vos[vo].namespace
 
     def namespaces(self) -> list[str]:

@@ -16,7 +16,7 @@ from simulator.papi.catalog import Catalog
 from simulator.papi.config import PapiConfig, VO
 from simulator.papi.errors import BadRequest, Crash, PapiError, Unauthorized
 from simulator.papi.nomad import NS, NomadCluster, NomadError, NomadNotFound
-from simulator.papi.stats import ClusterStats
+from simulator.papi.stats import ClusterStats, proper_allocation
 from simulator.papi.vault import Vault
 
 SERVICE2ENDPOINT = {"deepaas": "api", "jupyter": "ide", "vscode": "ide"}
@@ -58,12 +58,6 @@ class Deployments:
         self.uuids = Uuid1(rng)
 
     # ------------------------------------------------------------------ helpers
-    def _namespace(self, vo: str) -> str:
-        try:
-            return self.config.namespace(vo)
-        except KeyError:
-            raise Crash(f"KeyError: {vo!r}")
-
     def _vo(self, vo: str) -> VO:
         # an unknown VO has no special limits; it crashes later, at its namespace lookup
         return self.config.vos.get(vo) or VO(vo, "", "")
@@ -118,8 +112,6 @@ class Deployments:
 
         allocs = nomad.get_allocations(j["ID"], namespace)
         if allocs:
-            from simulator.papi.stats import proper_allocation
-
             a = nomad.get_allocation(proper_allocation(allocs))
             info["alloc_ID"] = a["ID"]
             node = nomad.get_node(a["NodeID"])
@@ -176,7 +168,7 @@ class Deployments:
     def get(self, auth_info: dict, vo: str, deployment_uuid: str, full_info: bool,
             kind: str) -> dict:
         auth.check_authorization(auth_info, vo)
-        namespace = self._namespace(vo)
+        namespace = self.config.namespace(vo)
         info = self.describe(deployment_uuid, namespace, auth_info["id"], full_info)
         if not info["name"].startswith(kind):
             raise BadRequest(f"This deployment is not a {kind}.")
@@ -224,7 +216,7 @@ class Deployments:
     # ------------------------------------------------------------------ delete
     def delete(self, auth_info: dict, vo: str, deployment_uuid: str, kind: str) -> dict:
         auth.check_authorization(auth_info, vo)
-        namespace = self._namespace(vo)
+        namespace = self.config.namespace(vo)
         info = self.describe(deployment_uuid, namespace, auth_info["id"], full_info=False)
         purge = info["status"] in ("starting", "queued", "complete", "failed", "error", "down",
                                    "dead")
@@ -252,7 +244,7 @@ class Deployments:
 
     def _placement(self, vo: str) -> jobs.Placement:
         vo_conf = self._vo(vo)
-        return jobs.Placement(self.uuids.at(self.clock.timestamp()), self._namespace(vo),
+        return jobs.Placement(self.uuids.at(self.clock.timestamp()), self.config.namespace(vo),
                               vo_conf.domain, vo_conf.priority, self.clock.now().date())
 
     def _mlflow(self, auth_info: dict, vo: str) -> dict:
@@ -377,7 +369,7 @@ class Deployments:
         return "%064x" % self.rng.getrandbits(256)
 
     def _gpu_models(self, vo: str) -> list[str]:
-        return gpu_models(self.nomad, self._namespace(vo))
+        return gpu_models(self.nomad, self.config.namespace(vo))
 
 
 def gpu_models(nomad: NomadCluster, namespace: str) -> list[str]:

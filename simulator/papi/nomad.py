@@ -231,17 +231,16 @@ class NomadCluster:
             self._remove(job)
 
     # ------------------------------------------------------------------ scheduling
-    def _free(self, node: Node) -> tuple[set[int], int, int, set[str]]:
-        """Free core ids, memory MB, disk MB and GPU ids of a node."""
-        cores, memory, disk, gpus = set(range(node.cores)), node.memory_mb, node.disk_mb, set(
-            g.id for g in node.gpus if g.healthy)
+    def _free(self) -> dict[str, tuple[set[int], int, int, set[str]]]:
+        """Per node: free core ids, memory MB, disk MB and GPU ids (one pass over allocations)."""
+        free = {n.id: (set(range(n.cores)), n.memory_mb, n.disk_mb,
+                       {g.id for g in n.gpus if g.healthy}) for n in self.nodes.values()}
         for alloc in self.allocations.values():
-            if alloc.node_id == node.id and alloc.holds_resources:
-                cores -= set(alloc.cores)
-                memory -= alloc.memory_mb
-                disk -= alloc.disk_mb
-                gpus -= set(alloc.gpu_ids)
-        return cores, memory, disk, gpus
+            if alloc.holds_resources and alloc.node_id in free:
+                cores, memory, disk, gpus = free[alloc.node_id]
+                free[alloc.node_id] = (cores - set(alloc.cores), memory - alloc.memory_mb,
+                                       disk - alloc.disk_mb, gpus - set(alloc.gpu_ids))
+        return free
 
     def _place(self, job: Job, when: float) -> bool:
         group = job.spec["TaskGroups"][0]
@@ -254,12 +253,13 @@ class NomadCluster:
         device = next((d for d in res.get("Devices") or [] if d.get("Name") == "gpu"), None)
         want_gpus = int(device.get("Count") or 0) if device else 0
         best: Optional[tuple[float, int, Node, list[int], list[str], Optional[str]]] = None
+        free = self._free()
         for order, node in enumerate(self.nodes.values()):
             if node.status != "ready" or node.eligibility != "eligible":
                 continue
             if not all(_holds(c, node) for c in job.spec.get("Constraints") or []):
                 continue
-            cores, memory, disk, gpus = self._free(node)
+            cores, memory, disk, gpus = free[node.id]
             if len(cores) < want_cores or memory < want_memory or disk < want_disk:
                 continue
             gpu_ids, model = [], None
@@ -388,9 +388,9 @@ class NomadCluster:
         for (ns, _), job in sorted(self.jobs.items(), key=lambda kv: (kv[0][1], kv[0][0])):
             if namespace not in (None, "*") and ns != namespace:
                 continue
-            full = self._job_json(job)
-            if predicate is None or predicate(full):
-                out.append(self._job_stub(job, full))
+            view = self._job_json(job, deep=False)  # the filter only reads it
+            if predicate is None or predicate(view):
+                out.append(self._job_stub(job, view))
         return out
 
     def get_job(self, id_: str, namespace: Optional[str] = None) -> dict:
@@ -468,8 +468,8 @@ class NomadCluster:
             a.client_status == "running" and a.task_state == "running" for a in job.allocations))
 
     # ------------------------------------------------------------------ JSON views
-    def _job_json(self, job: Job) -> dict:
-        out = copy.deepcopy(job.spec)
+    def _job_json(self, job: Job, deep: bool = True) -> dict:
+        out = copy.deepcopy(job.spec) if deep else dict(job.spec)
         out.update({"ID": job.id, "Namespace": job.namespace, "Status": job.status,
                     "Stop": job.stop, "SubmitTime": job.submit_ns, "Version": 0,
                     "Stable": False, "StatusDescription": "", "CreateIndex": job.create_index,
@@ -483,10 +483,10 @@ class NomadCluster:
 
     def _job_stub(self, job: Job, full: dict) -> dict:
         return {"ID": job.id, "ParentID": "", "Name": full["Name"], "Namespace": job.namespace,
-                "Datacenters": full["Datacenters"], "Type": full["Type"],
+                "Datacenters": list(full["Datacenters"]), "Type": full["Type"],
                 "Priority": full.get("Priority", 50), "Periodic": False,
                 "ParameterizedJob": False, "Stop": job.stop, "Status": job.status,
-                "StatusDescription": "", "Meta": full.get("Meta"),
+                "StatusDescription": "", "Meta": copy.deepcopy(full.get("Meta")),
                 "JobSummary": {"JobID": job.id, "Namespace": job.namespace,
                                "Summary": self._summary(job)},
                 "CreateIndex": job.create_index, "ModifyIndex": job.modify_index,

@@ -115,8 +115,6 @@ class ClusterStats:
     def for_vo(self, vo: Optional[str]) -> dict:
         stats = copy.deepcopy(self.snapshot())
         if vo is not None:
-            if vo not in self.config.vos:
-                raise Crash(f"KeyError: {vo!r}")
             namespace = self.config.namespace(vo)
             for name in list(stats["datacenters"]):
                 nodes = {k: v for k, v in stats["datacenters"][name]["nodes"].items()
