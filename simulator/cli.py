@@ -15,7 +15,9 @@ from typing import Optional, Sequence
 def _serve(args: argparse.Namespace) -> int:
     from simulator.network import Network
 
-    network = Network.from_scenario(args.scenario) if args.scenario else Network()
+    options = {"nodes": args.nodes, "execution": args.execution}
+    network = (Network.from_scenario(args.scenario, **options) if args.scenario
+               else Network(**options))
     try:
         server = network.serve(host=args.host, port=args.port)
     except (OSError, ValueError) as exc:
@@ -26,22 +28,28 @@ def _serve(args: argparse.Namespace) -> int:
         for setup in network.vantage6.node_setups.values():
             node = network.vantage6.state.nodes[setup.node_id]
             print(f"  node {node.id} ({node.name}): api_key {setup.api_key}", flush=True)
+    # ST4SD after vantage6's lines (scripts read those first): the ExperimentRestAPI endpoint
+    print(f"{server.url}{network.st4sd.prefix}", flush=True)
+    for user in network.st4sd.users():
+        print(f"  st4sd user {user.name}: token {user.token} api_key {user.api_key}", flush=True)
+    # then PAPI: its base URL and users (their tokens come from the `token` command)
     print(f"{server.url}{network.papi.prefix}", flush=True)
     users = ", ".join(network.papi.users) or "none"
-    print(f"  AI4EOSC PAPI users: {users} (python -m simulator token --scenario FILE --user NAME)",
+    print(f"  papi users: {users} (python -m simulator token --scenario FILE --user NAME)",
           flush=True)
     try:
         while True:
             time.sleep(3600)
     except KeyboardInterrupt:
         server.stop()
+        network.close()
     return 0
 
 
 def _demo(args: argparse.Namespace) -> int:
     from simulator.demo import run_demo
 
-    return run_demo(args.scenario)
+    return run_demo(args.scenario, args.execution)
 
 
 def _token(args: argparse.Namespace) -> int:
@@ -51,9 +59,10 @@ def _token(args: argparse.Namespace) -> int:
     from simulator.scenario import ScenarioError
 
     try:
-        network = Network.from_scenario(args.scenario, url=args.url or DEFAULT_URL)
-        kwargs = {"expires_in": args.expires_in} if args.expires_in is not None else {}
-        print(network.papi.token_for(args.user, **kwargs))
+        with Network.from_scenario(args.scenario, url=args.url or DEFAULT_URL,
+                                   nodes="manual") as network:
+            kwargs = {"expires_in": args.expires_in} if args.expires_in is not None else {}
+            print(network.papi.token_for(args.user, **kwargs))
     except (ScenarioError, KeyError) as exc:
         print(f"cannot mint a token: {exc.args[0] if exc.args else exc}", file=sys.stderr)
         return 2
@@ -68,10 +77,17 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--scenario", help="scenario YAML (default: a fresh server, root/root)")
     serve.add_argument("--host", default="127.0.0.1", help="loopback address (default 127.0.0.1)")
     serve.add_argument("--port", type=int, default=7601, help="port (default 7601; 0 = any free)")
+    serve.add_argument("--nodes", choices=("simulated", "manual"), default="simulated",
+                       help="simulated: the scenario's nodes run algorithms (default); manual: "
+                            "they are registered and your own node code drives the node API")
+    serve.add_argument("--execution", choices=("in-process", "isolated"),
+                       help="how algorithms run (default: the scenario's, else in-process)")
     serve.set_defaults(func=_serve)
 
     demo = sub.add_parser("demo", help="run the seed flow on the demo scenario")
     demo.add_argument("--scenario", default="demo", help="scenario (default: bundled demo)")
+    demo.add_argument("--execution", choices=("in-process", "isolated"),
+                      help="how algorithms run (default: the scenario's, else in-process)")
     demo.set_defaults(func=_demo)
 
     token = sub.add_parser("token", help="print a PAPI access token for a scenario user")

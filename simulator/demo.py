@@ -1,46 +1,37 @@
 """``python -m simulator demo``: the seed documents' flow on the demo scenario, in process.
 
-The real vantage6 UserClient logs in as john-doe, looks around, creates a ``partial_average`` task
-for every organization and collects the results. The nodes answer through the node API (scripted
-nodes computing the partial sums from their own CSV); the demo then checks the federated mean
-against pandas on the pooled data.
+The real vantage6 UserClient logs in as john-doe, looks around, and runs the demo average
+algorithm (image ``harbor2.vantage6.ai/demo/average``) on the simulated nodes: ``partial_average``
+on every organization, then ``central_average``, which sends its own subtask to every organization
+through the node proxy. The results are checked against pandas on the pooled data.
 """
 from __future__ import annotations
 
 import contextlib
 import io
+import json
+import time
 
 import pandas as pd
 
 from simulator.network import Network
-from simulator.vantage6.scripted_node import ScriptedNode
 
 IMAGE = "harbor2.vantage6.ai/demo/average"
 COLUMN = "age"
 
 
-def _partial_average_from(databases: list[dict]):
-    frame = pd.read_csv(databases[0]["uri"])
-
-    def answer(run: dict, input_: dict) -> dict:
-        column = input_.get("kwargs", {}).get("column_name", COLUMN)
-        return {"sum": float(frame[column].sum()), "count": int(frame[column].count())}
-
-    return answer
-
-
-def run_demo(scenario: str = "demo") -> int:
+def run_demo(scenario: str = "demo", execution: str | None = None) -> int:
     try:
         from vantage6.client import UserClient
     except ImportError:
         print("The demo drives the real vantage6 UserClient: pip install 'vantage6-client==4.15.2'")
         return 1
 
-    network = Network.from_scenario(scenario)
-    v6 = network.vantage6
-    print(f"Simulated vantage6 {v6.api_path} at {network.api_url} (in process, no sockets)")
-    with network.intercept():
-        with contextlib.redirect_stdout(io.StringIO()):  # the client's banner and spinner
+    with Network.from_scenario(scenario, execution=execution) as network, network.intercept():
+        v6 = network.vantage6
+        print(f"Simulated vantage6 at {network.api_url} (in process, no sockets); "
+              f"algorithms run {v6.algorithms.default_mode}")
+        with contextlib.redirect_stdout(io.StringIO()):  # the client's banner
             client = UserClient("http://vantage6.test", 7601, "/api", log_level="error")
             client.authenticate("john-doe", "super-secret-password!")
         client.setup_encryption(None)
@@ -49,34 +40,43 @@ def run_demo(scenario: str = "demo") -> int:
         client.setup_collaboration(collab["id"])
         orgs = client.organization.list(fields=["id", "name"])
         nodes = client.node.list(fields=["id", "name", "status"])
-        print(f"Collaboration {collab['name']}: {len(orgs)} organizations, {len(nodes)} nodes")
+        print(f"Collaboration {collab['name']}: {len(orgs)} organizations, "
+              f"{sum(n['status'] == 'online' for n in nodes)}/{len(nodes)} nodes online\n")
 
-        task = client.task.create(
-            organizations=[o["id"] for o in orgs], name="demo-average", image=IMAGE,
-            description="seed flow", databases=[{"label": "default"}],
-            input_={"method": "partial_average", "kwargs": {"column_name": COLUMN}})
-        print(f"Task {task['id']} created with status {task['status']}")
+        def run(method: str, organizations: list[int]) -> tuple[dict, list[dict], float]:
+            started = time.perf_counter()
+            task = client.task.create(
+                organizations=organizations, name=method, image=IMAGE, description="demo",
+                databases=[{"label": "default"}],
+                input_={"method": method, "kwargs": {"column_name": COLUMN}})
+            with contextlib.redirect_stdout(io.StringIO()):  # the client's spinner
+                results = client.wait_for_results(task["id"])
+            elapsed = time.perf_counter() - started
+            runs = {r["id"]: r for r in client.run.from_task(task["id"])["data"]}
+            rows = [{"run": item["id"], "organization": runs[item["id"]]["organization"]["id"],
+                     "status": runs[item["id"]]["status"], "result": json.loads(item["result"])}
+                    for item in sorted(results["data"], key=lambda r: r["id"])]
+            return task, rows, elapsed
 
-        for setup in v6.node_setups.values():
-            node = ScriptedNode(network.api_url, setup.api_key,
-                                _partial_average_from(setup.databases))
-            node.process()
-        with contextlib.redirect_stdout(io.StringIO()):
-            results = client.wait_for_results(task["id"])
-        runs = {r["id"]: r for r in client.run.from_task(task["id"])["data"]}
+        task, rows, elapsed = run("partial_average", [o["id"] for o in orgs])
+        print(f"Task {task['id']} partial_average on every organization ({elapsed * 1000:.0f} ms)")
+        print(f"{'run':>5}  {'organization':<13} {'status':<10} {'sum':>10} {'count':>6}")
+        for row in rows:
+            print(f"{row['run']:>5}  {row['organization']:<13} {row['status']:<10} "
+                  f"{row['result']['sum']:>10.1f} {row['result']['count']:>6}")
+        federated_partials = (sum(r["result"]["sum"] for r in rows)
+                              / sum(r["result"]["count"] for r in rows))
 
-    import json
+        task, rows, elapsed = run("central_average", [orgs[0]["id"]])
+        children = client.task.list(parent=task["id"], fields=["id"])
+        central = rows[0]["result"]["average"]
+        print(f"\nTask {task['id']} central_average on organization {orgs[0]['id']} "
+              f"({elapsed * 1000:.0f} ms): {rows[0]['status']}, average {central:.6f}, "
+              f"subtask {children[0]['id']} on every organization")
 
-    total = count = 0.0
-    print(f"\n{'run':>4}  {'organization':<14} {'status':<10} {'sum':>10} {'count':>6}")
-    for item in sorted(results["data"], key=lambda r: r["id"]):
-        partial = json.loads(item["result"])
-        run = runs[item["id"]]
-        total, count = total + partial["sum"], count + partial["count"]
-        print(f"{item['id']:>4}  {run['organization']['id']:<14} {run['status']:<10} "
-              f"{partial['sum']:>10.1f} {partial['count']:>6}")
     pooled = pd.concat(pd.read_csv(s.databases[0]["uri"]) for s in v6.node_setups.values())
-    federated, reference = total / count, float(pooled[COLUMN].mean())
-    print(f"\nfederated mean {COLUMN} = {federated:.6f}")
-    print(f"pooled pandas  {COLUMN} = {reference:.6f}  ({'equal' if abs(federated - reference) < 1e-9 else 'DIFFERENT'})")
-    return 0 if abs(federated - reference) < 1e-9 else 1
+    reference = float(pooled[COLUMN].mean())
+    ok = abs(federated_partials - reference) < 1e-9 and abs(central - reference) < 1e-9
+    print(f"\npooled pandas mean {COLUMN} = {reference:.6f}: "
+          f"{'both federated results are equal' if ok else 'DIFFERENT'}")
+    return 0 if ok else 1

@@ -1,6 +1,6 @@
-"""A Network: one simulated world (a vantage6 server with its organizations and nodes, the AI4EOSC
-Platform API under ``/papi``, later also ST4SD) with its own clock, event trace and state. Two
-networks never share state.
+"""A Network: one simulated world (a vantage6 server with its organizations and nodes under /api,
+ST4SD under /st4sd, the AI4EOSC Platform API under /papi) with its own clock, event trace and
+state. Two networks never share state; ``close()`` stops ST4SD runs and deletes their directories.
 
 Ways in, all ending in ``network.handle(request)``:
   - ``with network.intercept():`` answers ``requests`` and ``httpx`` calls to ``network.url``
@@ -18,9 +18,14 @@ from simulator.core.events import EventTrace
 from simulator.core.http import Handler, HttpError, Request, Response
 from simulator.papi import PREFIX as PAPI_PREFIX, PapiPlatform
 from simulator.scenario import Scenario
+from simulator.st4sd import scenario as st4sd_scenario
+from simulator.st4sd.platform import ST4SDPlatform
 from simulator.transports.interception import Interception
 from simulator.transports.server import ServerMode
 from simulator.vantage6 import scenario as v6_scenario
+from simulator.vantage6.node.fleet import NodeFleet
+from simulator.vantage6.node.proxy import PREFIX as PROXY_PREFIX, NodeProxy
+from simulator.vantage6.runtime.executors import MODES
 from simulator.vantage6.server import Vantage6Server
 
 # A reserved testing name (RFC 6761) on vantage6's usual port: nothing real ever answers here, so a
@@ -32,7 +37,14 @@ class Network:
     def __init__(self, scenario: Scenario | dict | str | Path | None = None, *,
                  url: str = DEFAULT_URL, api_path: str = "/api", clock: Optional[Clock] = None,
                  seed: Optional[int] = None, jwt_secret: Optional[str] = None,
-                 server_config: Optional[dict] = None) -> None:
+                 server_config: Optional[dict] = None, nodes: str = "simulated",
+                 execution: Optional[str] = None) -> None:
+        """``nodes="simulated"`` runs the scenario's nodes (they pick up and run their runs);
+        ``nodes="manual"`` registers them but leaves the node API to the test (as a real server
+        with its nodes switched off). ``execution`` ("in-process" or "isolated") overrides the
+        scenario's default way of running algorithms."""
+        if nodes not in ("simulated", "manual"):
+            raise ValueError(f"nodes must be 'simulated' or 'manual', not {nodes!r}")
         self.url = url.rstrip("/")
         self.clock = clock or Clock()
         self.events = EventTrace(self.clock)
@@ -47,12 +59,30 @@ class Network:
             root_password=root.get("password", "root"))
         if self.scenario is not None:
             v6_scenario.build(self.vantage6, self.scenario, self.rng)
+        if execution is not None:
+            if execution not in MODES:
+                raise ValueError(f"execution must be one of {MODES}, not {execution!r}")
+            self.vantage6.algorithms.default_mode = execution
+        runtime = (self.scenario.data.get("runtime") or {}) if self.scenario else {}
+        self.nodes = NodeFleet(self, simulate=nodes == "simulated",
+                               timeout=runtime.get("timeout"))
         # path prefix -> the platform that serves it; each platform sees the request's full path
         self._mounts: list[tuple[str, Handler]] = []
         self.mount(self.vantage6.api_path, self.vantage6.handle)
+        self.mount(PROXY_PREFIX, NodeProxy(self).handle)
+        # ST4SD (runtime service + datastore) under /st4sd; its heavy parts are built on first use
+        self.st4sd = ST4SDPlatform(self.clock, prefix="/st4sd", url=self.url,
+                                   rng=random.Random(self.rng.getrandbits(64)) if seed is not None
+                                   else None)
+        if self.scenario is not None:
+            st4sd_scenario.build(self.st4sd, self.scenario)
+        self.mount("/st4sd", self.st4sd.handle)
+        # PAPI (catalog, deployments on a simulated Nomad, stats, OIDC realm) under /papi; its
+        # catalog, signing key and routes are loaded on first use
         self.papi = PapiPlatform(clock=self.clock, url=self.url, events=self.events,
                                  scenario=self.scenario,
-                                 rng=random.Random(self.rng.getrandbits(64)))
+                                 rng=random.Random(self.rng.getrandbits(64)) if seed is not None
+                                 else None)
         self.mount(PAPI_PREFIX, self.papi.handle)
 
     @classmethod
@@ -65,8 +95,14 @@ class Network:
         return self.url + self.vantage6.api_path
 
     @property
+    def st4sd_url(self) -> str:
+        """What ``ExperimentRestAPI`` is given in process (server mode: ``server.url + "/st4sd"``)."""
+        return self.url + self.st4sd.prefix
+
+    @property
     def papi_url(self) -> str:
-        """The AI4EOSC Platform API's base URL in process: ``http://vantage6.test:7601/papi``."""
+        """The AI4EOSC Platform API's base URL in process: ``http://vantage6.test:7601/papi``
+        (server mode: ``server.url + "/papi"``)."""
         return self.url + PAPI_PREFIX
 
     def mount(self, prefix: str, handler: Handler) -> None:
@@ -78,9 +114,20 @@ class Network:
         path = request.path
         for prefix, handler in self._mounts:
             if path.startswith(prefix) and (len(path) == len(prefix) or path[len(prefix)] == "/"):
-                return handler(request)
-        return Response.json({"msg": f"The requested URL {path} was not found on the "
-                                     "server (no simulated platform serves it)."}, 404)
+                break
+        else:
+            return Response.json({"msg": f"The requested URL {path} was not found on the "
+                                         "server (no simulated platform serves it)."}, 404)
+        # Work the request gives the nodes (a new task) is done once its answer exists, before
+        # the client gets it: POST /task answers "pending" and the next poll finds the runs done.
+        work, token = self.nodes.collect()
+        try:
+            response = handler(request)
+        finally:
+            self.nodes.stop_collecting(token)
+        if work or self.nodes.has_later():
+            self.nodes.run(work)
+        return response
 
     def intercept(self) -> Interception:
         """Context manager / decorator: answer requests and httpx calls to ``self.url``."""
@@ -89,6 +136,19 @@ class Network:
     def serve(self, host: str = "127.0.0.1", port: int = 0) -> ServerMode:
         """Start server mode on loopback; the returned handle has ``.url`` and ``.stop()``."""
         return ServerMode(self.handle, host, port).start()
+
+    def close(self) -> None:
+        """Release what the platforms hold: the nodes' data folders and the loopback server of
+        isolated runs; running ST4SD instances and their directories. Also done when the
+        network is garbage-collected (and, for ST4SD, at exit)."""
+        self.nodes.close()
+        self.st4sd.close()
+
+    def __enter__(self) -> "Network":
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.close()
 
     # ------------------------------------------------------------------ conveniences
     def request(self, method: str, path: str, *, json: Any = None, token: Optional[str] = None,

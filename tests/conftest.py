@@ -11,7 +11,7 @@ from tests.helpers import JOHN, make_client
 
 @pytest.fixture
 def net() -> Network:
-    return Network.from_scenario("demo")
+    return Network.from_scenario("demo", nodes="manual")  # the tests play the nodes
 
 
 @pytest.fixture

@@ -53,3 +53,61 @@ def quiet(fn, *args, **kwargs):
     """Call a UserClient method that prints progress (wait_for_results) without the noise."""
     with contextlib.redirect_stdout(io.StringIO()):
         return fn(*args, **kwargs)
+
+
+# ---------------------------------------------------------------------- federations with data
+RESEARCHER = ("res", "Password1!")
+TEST_ALGORITHMS = {
+    IMAGE: "simulator.algorithms.average",
+    "test/misbehaving": "tests.algorithms.misbehaving",
+    "test/column-stats": "tests.algorithms.v6_column_stats",
+}
+
+
+def federation(tmp_path, frames, *, databases=None, nodes=None, algorithms=None, **kwargs):
+    """A network with one organization per DataFrame (ids 2, 3, ...) in collaboration 1, each
+    with a node holding its frame as the CSV database ``default``; a researcher ``res`` in
+    organization 2 and an admin ``admin`` (Collaboration Admin: may kill tasks).
+
+    ``databases[i]`` adds more databases to node i; ``nodes[i]`` adds keys to node i's entry
+    (``policies``, ``online``, ``algorithm_env``...)."""
+    orgs, node_entries = [], []
+    for i, frame in enumerate(frames):
+        org_id = i + 2
+        path = tmp_path / f"org{org_id}.csv"
+        frame.to_csv(path, index=False)
+        orgs.append({"id": org_id, "name": f"org{org_id}"})
+        entry = {"organization": org_id, "collaboration": 1,
+                 "databases": [{"label": "default", "uri": str(path), "type": "csv"}]
+                 + list((databases or {}).get(i, []))}
+        entry.update((nodes or {}).get(i, {}))
+        node_entries.append(entry)
+    scenario = {
+        "organizations": orgs,
+        "collaborations": [{"id": 1, "name": "collab", "organizations": [o["id"] for o in orgs]}],
+        "nodes": node_entries,
+        "users": [{"username": RESEARCHER[0], "password": RESEARCHER[1], "organization": 2,
+                   "roles": ["Researcher"]},
+                  {"username": "admin", "password": RESEARCHER[1], "organization": 2,
+                   "roles": ["Collaboration Admin"]}],
+        "algorithms": {**TEST_ALGORITHMS, **(algorithms or {})},
+    }
+    return Network(scenario, **kwargs)
+
+
+def run_task(client, method: str, organizations, image: str = IMAGE, databases=("default",),
+             args=None, **kwargs):
+    """Create a task with the real UserClient (``method(*args, **kwargs)``) and wait for it;
+    returns (task as created, results page)."""
+    input_ = {"method": method, "kwargs": kwargs}
+    if args is not None:
+        input_["args"] = list(args)
+    task = client.task.create(
+        organizations=list(organizations), name=method, image=image, description="",
+        collaboration=1, input_=input_, databases=[{"label": label} for label in databases])
+    return task, quiet(client.wait_for_results, task["id"])
+
+
+def decoded_results(results_page) -> dict:
+    """{run id: decoded result} from what ``wait_for_results`` returns."""
+    return {r["run"]["id"]: json.loads(r["result"]) for r in results_page["data"] if r["result"]}

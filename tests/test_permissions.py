@@ -33,7 +33,7 @@ WORLD = {
 
 @pytest.fixture
 def world() -> Network:
-    net = Network(WORLD)
+    net = Network(WORLD, nodes="manual")
     with net.intercept():  # the scripted nodes reach the server through requests
         yield net
 

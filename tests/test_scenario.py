@@ -29,8 +29,9 @@ def test_demo_reproduces_the_seed_world(net):
         assert (db["label"], db["type"]) == ("default", "csv")
         assert Path(db["uri"]) == ROOT / "fixtures" / "demo" / f"org{node.organization.id - 1}.csv"
         assert "age" in pd.read_csv(db["uri"]).columns
-    assert net.vantage6.algorithms == {
-        "harbor2.vantage6.ai/demo/average": "simulator.algorithms.average"}
+    average = net.vantage6.algorithms.resolve("harbor2.vantage6.ai/demo/average")
+    assert (average.module, average.mode) == ("simulator.algorithms.average", None)
+    assert net.vantage6.algorithms.resolve("harbor2.vantage6.ai/demo/average:1.0") is average
 
 
 def test_relative_uris_resolve_against_the_scenario_folder(tmp_path):

@@ -209,7 +209,7 @@ def test_run_timestamps_come_from_the_network_clock():
     from simulator.network import Network
 
     start = dt.datetime(2030, 5, 6, 7, 8, 9)
-    net = Network.from_scenario("demo", clock=Clock(start=start))
+    net = Network.from_scenario("demo", clock=Clock(start=start), nodes="manual")
     token = net.login(*JOHN)
     task = net.request("POST", "/api/task", token=token, json={
         "name": "t", "image": IMAGE, "collaboration_id": 1,

@@ -106,7 +106,8 @@ def test_seed_flow_in_process_opens_no_socket(net, no_sockets):
 def test_seed_flow_against_simulator_serve():
     """The CLI's server mode, in its own process, driven over loopback."""
     proc = subprocess.Popen([sys.executable, "-m", "simulator", "serve", "--scenario", "demo",
-                             "--port", "0"], stdout=subprocess.PIPE, text=True)
+                             "--port", "0", "--nodes", "manual"], stdout=subprocess.PIPE,
+                            text=True)
     try:
         url = proc.stdout.readline().strip()
         assert url.startswith("http://127.0.0.1:") and url.endswith("/api")

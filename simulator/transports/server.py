@@ -72,8 +72,9 @@ class ServerMode:
         return f"http://{host}:{self.port}"
 
     def start(self) -> "ServerMode":
-        self._thread = threading.Thread(target=self._server.serve_forever, name="simulator-http",
-                                        daemon=True)
+        # a short poll interval: stop() waits for it (the default 0.5 s adds up in test suites)
+        self._thread = threading.Thread(target=self._server.serve_forever, args=(0.05,),
+                                        name="simulator-http", daemon=True)
         self._thread.start()
         return self
 

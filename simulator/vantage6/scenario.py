@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any, Optional
 
 from simulator.scenario import Scenario, ScenarioError
+from simulator.vantage6.runtime.executors import MODES
 from simulator.vantage6.schemas import password_problem
 
 
@@ -134,10 +135,28 @@ def build(server, scenario: Scenario, rng: Optional[random.Random] = None) -> No
             node.id, api_key, databases, bool(entry.get("online", True)),
             dict(entry.get("policies") or {}), {k: v for k, v in entry.items() if k not in known})
 
+    runtime = scenario.data.get("runtime") or {}
+    if not isinstance(runtime, dict):
+        raise ScenarioError(f"{src}: 'runtime' is a mapping such as {{mode: isolated}}")
+    if "mode" in runtime:
+        if runtime["mode"] not in MODES:
+            raise ScenarioError(f"{src}: runtime mode {runtime['mode']!r}; known: {MODES}")
+        server.algorithms.default_mode = runtime["mode"]
     algorithms = scenario.data.get("algorithms") or {}
     if not isinstance(algorithms, dict):
         raise ScenarioError(f"{src}: 'algorithms' maps an image to an importable module")
-    server.algorithms.update({str(k): str(v) for k, v in algorithms.items()})
+    for image, entry in algorithms.items():
+        if isinstance(entry, dict) and "module" in entry:
+            module, mode = entry["module"], entry.get("mode")
+        elif isinstance(entry, str):
+            module, mode = entry, None
+        else:
+            raise ScenarioError(f"{src}: algorithm {image!r}: give a module name, or "
+                                "{module: NAME, mode: in-process|isolated}")
+        try:
+            server.algorithms.register(str(image), str(module), mode)
+        except ValueError as exc:
+            raise ScenarioError(f"{src}: algorithm {image!r}: {exc}") from exc
 
 
 def _rule_key(rule, entry, fail) -> tuple[str, str, str]:

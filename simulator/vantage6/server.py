@@ -24,6 +24,7 @@ from simulator.vantage6.errors import UnexpectedError, V6Error
 from simulator.vantage6.filters import by_id
 from simulator.vantage6.permissions import CONTAINER_ROLE, NODE_ROLE, Caller
 from simulator.vantage6.routing import Endpoint
+from simulator.vantage6.runtime.algorithms import AlgorithmRegistry
 from simulator.vantage6.serialize import Serializer
 from simulator.vantage6.state import State
 from simulator.vantage6.tokens import TokenService
@@ -66,7 +67,7 @@ class Vantage6Server:
         self.tokens = TokenService(jwt_secret or str(uuid.uuid4()), self.clock)
         self.serializer = Serializer(self.api_path)
         self.node_setups: dict = {}  # node id -> NodeSetup (api key, databases) from a scenario
-        self.algorithms: dict[str, str] = {}  # image -> importable module
+        self.algorithms = AlgorithmRegistry()  # image -> importable module (scenario "algorithms")
         if root_password is not None:
             self.state.bootstrap_root(root_password)
         self._endpoints: dict[tuple[str, str], Endpoint] = {}

@@ -1,0 +1,182 @@
+"""The simulated nodes of a network, and when they work.
+
+A real node hears ``new_task`` on its socket and fetches its runs. Here the fleet listens to the
+same event on the network's trace and *defers* the node's work until the request that created the
+task has its answer: ``POST /task`` still answers ``pending``, as the real server does, and by the
+time the client asks again the runs are done. No thread, no sleep, deterministic. A task created by
+a central function (through the node proxy) is worked off the same way inside that request, so the
+central function's ``wait_for_results`` finds its subtask finished on its first poll.
+"""
+from __future__ import annotations
+
+import contextvars
+import logging
+import shutil
+import tempfile
+import threading
+import weakref
+from pathlib import Path
+from typing import TYPE_CHECKING, Callable, Iterator, Optional
+from urllib.parse import urlsplit
+
+from simulator.core.events import Event
+from simulator.vantage6.node.proxy import proxy_path
+from simulator.vantage6.node.simulated_node import SimulatedNode
+from simulator.vantage6.runtime.environment import ProxyAddress
+from simulator.vantage6.runtime.executors import (
+    IN_PROCESS,
+    ISOLATED,
+    InProcessExecutor,
+    IsolatedExecutor,
+)
+
+if TYPE_CHECKING:
+    from simulator.network import Network
+    from simulator.transports.server import ServerMode
+    from simulator.vantage6.scenario import NodeSetup
+
+log = logging.getLogger(__name__)
+Work = Callable[[], None]
+
+
+class NodeFleet:
+    def __init__(self, network: "Network", simulate: bool = True,
+                 timeout: Optional[float] = None) -> None:
+        self.network = network
+        self.simulate = simulate
+        self._nodes: dict[int, SimulatedNode] = {}
+        self._collecting: contextvars.ContextVar[Optional[list]] = contextvars.ContextVar(
+            f"simulator_fleet_{id(self)}", default=None)
+        self._later: list[Work] = []  # work scheduled outside any request
+        self._lock = threading.Lock()
+        self._executors = {IN_PROCESS: InProcessExecutor(reachable=network.intercept),
+                           ISOLATED: IsolatedExecutor(timeout=timeout)}
+        self._loopback: Optional["ServerMode"] = None
+        self._work_dir: Optional[Path] = None
+        self._finalizer: Optional[weakref.finalize] = None
+        if simulate:
+            for setup in network.vantage6.node_setups.values():
+                self.attach(setup)
+        network.events.subscribe(self._on_event)
+
+    # ------------------------------------------------------------------ the nodes
+    def attach(self, setup: "NodeSetup") -> SimulatedNode:
+        """Run a simulated node for a registered node (its api key and databases)."""
+        node = SimulatedNode(self, setup)
+        self._nodes[setup.node_id] = node
+        if setup.online:
+            node.go_online()
+        return node
+
+    def __getitem__(self, node_id: int) -> SimulatedNode:
+        return self._nodes[node_id]
+
+    def __contains__(self, node_id: object) -> bool:
+        return node_id in self._nodes
+
+    def __iter__(self) -> Iterator[SimulatedNode]:
+        return iter(list(self._nodes.values()))
+
+    def __len__(self) -> int:
+        return len(self._nodes)
+
+    def of(self, organization: int | str, collaboration: Optional[int] = None) -> SimulatedNode:
+        """The node of an organization (by id or name), in a collaboration if it has several."""
+        for node in self._nodes.values():
+            record = node.record
+            if record is None or organization not in (record.organization.id,
+                                                      record.organization.name):
+                continue
+            if collaboration is None or collaboration == record.collaboration.id:
+                return node
+        raise KeyError(f"no simulated node for organization {organization!r}"
+                       + (f" in collaboration {collaboration}" if collaboration else ""))
+
+    # ------------------------------------------------------------------ events -> work
+    def _on_event(self, event: Event) -> None:
+        if event.name == "new_task":
+            self._announce(event.data["id"])
+        elif event.name == "kill_containers":
+            info = dict(event.data)
+            for node in self:
+                if node.online:
+                    self.schedule(lambda node=node: node.kill(info))
+
+    def _announce(self, task_id: int) -> None:
+        """``new_task``: each online node with a run in the task fetches and starts it."""
+        task = self.network.vantage6.state.tasks.get(task_id)  # the server holds its lock
+        if task is None:
+            return
+        seen = set()
+        for run in task.runs:
+            record = task.collaboration.node_of(run.organization.id)
+            node = self._nodes.get(record.id) if record is not None else None
+            if node is not None and node.online and node.id not in seen:
+                seen.add(node.id)
+                self.schedule(lambda node=node: node.sync(task_id))
+
+    def schedule(self, work: Work) -> None:
+        pending = self._collecting.get()
+        if pending is not None:
+            pending.append(work)
+        else:
+            with self._lock:
+                self._later.append(work)
+
+    def collect(self) -> tuple[list[Work], contextvars.Token]:
+        """Start collecting the work a request schedules (see ``Network.handle``)."""
+        pending: list[Work] = []
+        return pending, self._collecting.set(pending)
+
+    def stop_collecting(self, token: contextvars.Token) -> None:
+        self._collecting.reset(token)
+
+    def run(self, work: list[Work]) -> None:
+        """Do deferred work now, in this thread. Failures are logged, never raised to a client."""
+        with self._lock:
+            later, self._later = self._later, []
+        for item in later + work:
+            try:
+                item()
+            except Exception:
+                log.exception("a simulated node failed")
+                self.network.events.emit("simulator_error", {"where": "node"})
+
+    def has_later(self) -> bool:
+        return bool(self._later)
+
+    # ------------------------------------------------------------------ execution
+    def executor_for(self, mode: str):
+        return self._executors[mode]
+
+    def proxy_address(self, node_id: int, mode: str) -> ProxyAddress:
+        if mode == ISOLATED:  # another process: it needs real HTTP
+            server = self.loopback()
+            return ProxyAddress(f"http://{server.host}", str(server.port), proxy_path(node_id))
+        parts = urlsplit(self.network.url)
+        return ProxyAddress(f"{parts.scheme}://{parts.hostname}", str(parts.port or ""),
+                            proxy_path(node_id))
+
+    def loopback(self) -> "ServerMode":
+        """The network in server mode, for isolated runs (started once, on first need)."""
+        with self._lock:
+            if self._loopback is None:
+                self._loopback = self.network.serve(port=0)
+            return self._loopback
+
+    def work_dir(self) -> Path:
+        with self._lock:
+            if self._work_dir is None:
+                self._work_dir = Path(tempfile.mkdtemp(prefix="v6sim-"))
+                self._finalizer = weakref.finalize(self, shutil.rmtree, str(self._work_dir),
+                                                   True)
+            return self._work_dir
+
+    def close(self) -> None:
+        """Stop the loopback server and remove the nodes' data folders."""
+        with self._lock:
+            server, self._loopback = self._loopback, None
+        if server is not None:
+            server.stop()
+        if self._finalizer is not None:
+            self._finalizer()

@@ -1,0 +1,114 @@
+"""The node proxy algorithms talk to (vantage6-node 4.15.2, node/proxy_server.py), served by the
+network at ``/_simulator/nodes/<node id>/proxy`` so that the real ``AlgorithmClient`` reaches it
+in process and in server mode alike.
+
+What an algorithm sees differs from the server in ways that matter, and is reproduced:
+  - every upstream answer above 210 is retried (3 attempts in all), then replaced by
+    500 ``{"msg": "Request failed, see node logs"}``: algorithms never see the server's message;
+  - ``POST /task`` without ``organizations`` is refused by the proxy itself (400);
+  - ``GET /result`` needs ``task_id`` (400 otherwise) and answers without the list headers;
+  - ``GET /result/<id>`` fails with Flask's HTML 500 page (its handler's parameter is misnamed).
+Collaborations are not encrypted in the simulator, so inputs and results pass through unchanged.
+"""
+from __future__ import annotations
+
+import json
+import re
+from typing import TYPE_CHECKING, Any, Optional
+
+from simulator.core.http import Request, Response
+
+if TYPE_CHECKING:
+    from simulator.network import Network
+
+PREFIX = "/_simulator/nodes"
+RETRY = 3
+_PATH = re.compile(r"^/_simulator/nodes/(\d+)/proxy(/.*)?$")
+_FAILED = {"msg": "Request failed, see node logs"}
+FLASK_500_HTML = (
+    "<!doctype html>\n<html lang=en>\n<title>500 Internal Server Error</title>\n"
+    "<h1>Internal Server Error</h1>\n<p>The server encountered an internal error and was unable "
+    "to complete your request. Either the server is overloaded or there is an error in the "
+    "application.</p>\n")
+FLASK_404_HTML = (
+    "<!doctype html>\n<html lang=en>\n<title>404 Not Found</title>\n<h1>Not Found</h1>\n"
+    "<p>The requested URL was not found on the server. If you entered the URL manually please "
+    "check your spelling and try again.</p>\n")
+
+
+def proxy_path(node_id: int) -> str:
+    return f"{PREFIX}/{node_id}/proxy"
+
+
+class NodeProxy:
+    def __init__(self, network: "Network") -> None:
+        self.network = network
+
+    def handle(self, request: Request) -> Response:
+        match = _PATH.match(request.path)
+        if match is None or int(match.group(1)) not in self.network.nodes:
+            return Response(404, FLASK_404_HTML.encode(), [("Content-Type", "text/html; charset=utf-8")])
+        path = match.group(2) or "/"
+        method = request.method
+        if path == "/task" and method == "POST":
+            return self._task(request)
+        if path == "/result" and method == "GET":
+            return self._results(request)
+        if re.fullmatch(r"/result/\d+", path) and method == "GET":
+            return Response(500, FLASK_500_HTML.encode(),
+                            [("Content-Type", "text/html; charset=utf-8")])
+        if path == "/" or method not in ("GET", "POST", "PATCH", "PUT", "DELETE"):
+            return Response(404 if path == "/" else 405, FLASK_404_HTML.encode(),
+                            [("Content-Type", "text/html; charset=utf-8")])
+        upstream = self._forward(request, path)
+        if upstream is None:
+            return Response.json(_FAILED, 500)
+        return upstream
+
+    # ------------------------------------------------------------------ special routes
+    def _task(self, request: Request) -> Response:
+        data = _json_or_none(request)
+        if not isinstance(data, dict) or not data.get("organizations"):
+            return Response.json({"msg": "Organizations missing from input"}, 400)
+        upstream = self._forward(request, "/task")
+        if upstream is None:
+            return Response.json(_FAILED, 500)
+        return Response(upstream.status, upstream.body, [("Content-Type", "application/json")])
+
+    def _results(self, request: Request) -> Response:
+        if "task_id" not in request.args:
+            return Response.json({"msg": "No task id found in request from algorithm..."}, 400)
+        upstream = self._forward(request, "/result")
+        if upstream is None:
+            return Response.json(_FAILED, 500)
+        # re-serialized by Flask: the body only, without the list headers
+        return Response.json(upstream.get_json(), upstream.status)
+
+    # ------------------------------------------------------------------ forwarding
+    def _forward(self, request: Request, path: str) -> Optional[Response]:
+        """``make_request``: the same call up to RETRY times while the server answers > 210."""
+        headers = {}
+        if "Authorization" in request.headers:
+            headers["Authorization"] = request.headers["Authorization"]
+        body = b""
+        payload = _json_or_none(request)
+        if payload is not None:  # requests sends json=None as no body at all
+            headers["Content-Type"] = "application/json"
+            body = json.dumps(payload).encode()
+        upstream_request = Request.build(
+            request.method, self.network.vantage6.api_path + path, request.query_string,
+            headers, body)
+        for _ in range(RETRY):
+            response = self.network.vantage6.handle(upstream_request)
+            if response.status <= 210:
+                return response
+        return None
+
+
+def _json_or_none(request: Request) -> Any:
+    if not request.is_json:
+        return None
+    try:
+        return json.loads(request.body) if request.body else None
+    except ValueError:
+        return None

@@ -1,0 +1,149 @@
+"""Running one algorithm container: the real ``wrap_algorithm`` of vantage6-algorithm-tools 4.15.2,
+either in this process (fast, deterministic) or in a subprocess per run (isolated: a fresh
+interpreter that receives exactly what a Docker container would).
+
+Both give the node what Docker gives it: the exit code, the container's log (stdout and stderr
+together) and the bytes of the output file. An algorithm's failure is data, never an exception here.
+"""
+from __future__ import annotations
+
+import contextlib
+import io
+import os
+import subprocess
+import sys
+import threading
+import traceback
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, ContextManager, Optional
+
+from simulator.vantage6.runtime import data_cache
+from simulator.vantage6.runtime.environment import RunFolder, encode
+from simulator.vantage6.runtime.isolation import base_environment, run_context
+
+IN_PROCESS = "in-process"
+ISOLATED = "isolated"
+MODES = (IN_PROCESS, ISOLATED)
+CACHE_VARIABLE = "SIMULATOR_DATA_CACHE"  # where isolated runs of a node share parsed frames
+
+
+@dataclass
+class RunJob:
+    run_id: int
+    module: str
+    environment: dict[str, str]  # already encoded, as the node hands it to Docker
+    folder: RunFolder
+    cache: data_cache.DataCache
+    cache_folder: Path  # for isolated runs: the node's on-disk cache of parsed frames
+
+
+@dataclass
+class RunOutcome:
+    exit_code: int
+    log: str
+    output: bytes
+    killed: bool = False
+
+
+def _exit_code(exc: SystemExit, log: io.StringIO) -> int:
+    code = exc.code
+    if code is None:
+        return 0
+    if isinstance(code, int):
+        return code
+    log.write(f"{code}\n")  # as the interpreter prints a non-integer exit argument
+    return 1
+
+
+def _quiet_exit(code: object = None) -> None:
+    """The builtin ``exit`` closes ``sys.stdin`` before raising; a container does not care, the
+    test session around an in-process run does."""
+    raise SystemExit(code)
+
+
+def _prepare_tools() -> Callable[[], None]:
+    from vantage6.algorithm.tools import decorators, wrap, wrappers
+
+    for module in (decorators, wrap, wrappers):
+        module.exit = _quiet_exit  # module globals shadow the builtin
+    data_cache.install()
+    return wrap.wrap_algorithm
+
+
+class InProcessExecutor:
+    """``wrap_algorithm()`` in this process, under a context that looks like the container."""
+
+    def __init__(self, reachable: Callable[[], ContextManager] = contextlib.nullcontext) -> None:
+        self._reachable = reachable  # makes the node proxy answer this process's HTTP calls
+        self._wrap: Optional[Callable[[], None]] = None
+
+    def execute(self, job: RunJob) -> RunOutcome:
+        if self._wrap is None:
+            self._wrap = _prepare_tools()
+        environ = base_environment()
+        environ.update(job.environment)
+        environ["PKG_NAME"] = job.module
+        log = io.StringIO()
+        code = 0
+        with self._reachable(), data_cache.using(job.cache), run_context(environ, log):
+            try:
+                self._wrap()
+            except SystemExit as exc:
+                code = _exit_code(exc, log)
+            except Exception:  # uncaught in the container: the interpreter prints it, exits 1
+                traceback.print_exc(file=log)
+                code = 1
+        return RunOutcome(code, log.getvalue(), job.folder.output_file.read_bytes())
+
+    def kill(self, run_id: int) -> bool:
+        return False  # a thread cannot be stopped; the node discards the outcome instead
+
+
+@dataclass
+class IsolatedExecutor:
+    """A subprocess per run: ``python -m simulator.vantage6.runtime.entrypoint``, which is the
+    real image's ``wrap_algorithm()`` plus the node's on-disk cache of parsed databases."""
+
+    timeout: Optional[float] = None
+    _running: dict[int, subprocess.Popen] = field(default_factory=dict)
+    _cancelled: set[int] = field(default_factory=set)  # killed before their process existed
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def execute(self, job: RunJob) -> RunOutcome:
+        env = base_environment()
+        env.update(job.environment)
+        env["PKG_NAME"] = job.module
+        env[CACHE_VARIABLE] = encode(str(job.cache_folder))
+        # the algorithm package must import as it does in this process (no image to install it in)
+        # (absolute: the subprocess runs in the run folder, and "" means this process's cwd)
+        env["PYTHONPATH"] = os.pathsep.join(os.path.abspath(p) for p in sys.path)
+        with self._lock:
+            if job.run_id in self._cancelled:
+                self._cancelled.discard(job.run_id)
+                return RunOutcome(137, "", b"", killed=True)
+            process = subprocess.Popen(
+                [sys.executable, "-m", "simulator.vantage6.runtime.entrypoint"], env=env,
+                cwd=job.folder.path, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+            self._running[job.run_id] = process
+        try:
+            out, _ = process.communicate(timeout=self.timeout)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            out, _ = process.communicate()
+            out += f"\n(stopped by the simulator after {self.timeout} s)\n".encode()
+        finally:
+            with self._lock:
+                killed = self._running.pop(job.run_id, None) is None
+        return RunOutcome(process.returncode, out.decode("utf-8", "replace"),
+                          job.folder.output_file.read_bytes(), killed)
+
+    def kill(self, run_id: int) -> bool:
+        """Stop a run's process; a run whose process has not started yet never starts."""
+        with self._lock:
+            process = self._running.pop(run_id, None)
+            if process is None:
+                self._cancelled.add(run_id)
+                return False
+        process.kill()
+        return True
