@@ -138,15 +138,10 @@ def _rclone_env(storage: dict) -> dict:
                                           if storage.get("rclone_password") else "")}
 
 
-# ---------------------------------------------------------------------------------- modules
-def module_job(conf: dict, p: Placement, owner: Owner, mlflow: dict) -> JobSpec:
+def _deep_start_main(conf: dict, mlflow: dict, ports: list[str]) -> dict:
+    """The ``main`` task of modules and of the dev-env: ``deep-start --<service>`` with the IDE
+    password, storage and MLflow credentials, and a GPU request (CPU jobs hide the GPUs)."""
     general, hardware, storage = conf["general"], conf["hardware"], conf["storage"]
-    service = general["service"]
-    image = f"{general['docker_image']}:{general['docker_tag']}"
-    labels = ["api", "monitor", "ide", "ui", "custom"]
-    # deepaas drops the IDE; the IDEs drop the DEEPaaS UI
-    keep = [lbl for lbl in labels if lbl != ("ide" if service == "deepaas" else "ui")]
-    services = [_service(p.job_uuid, lbl, _host(lbl, p)) for lbl in keep]
     env = {"jupyterPASSWORD": general["jupyter_password"], **_rclone_env(storage),
            "MLFLOW_TRACKING_URI": mlflow.get("uri", ""),
            "MLFLOW_TRACKING_USERNAME": mlflow.get("username", ""),
@@ -154,44 +149,48 @@ def module_job(conf: dict, p: Placement, owner: Owner, mlflow: dict) -> JobSpec:
     devices = gpu_devices(hardware["gpu_num"], hardware["gpu_type"])
     if devices is None:
         env["NVIDIA_VISIBLE_DEVICES"] = "none"
-    main = _task("main", image, cores=hardware["cpu_num"], memory=hardware["ram"], env=env,
-                 command="deep-start", args=[f"--{service}"],
-                 ports=["api", "monitor", "ide", "custom"], devices=devices)
+    return _task("main", f"{general['docker_image']}:{general['docker_tag']}",
+                 cores=hardware["cpu_num"], memory=hardware["ram"], env=env,
+                 command="deep-start", args=[f"--{general['service']}"], ports=ports,
+                 devices=devices)
+
+
+def _around_storage(p: Placement, storage: dict, tasks: list[dict]) -> list[dict]:
+    """The storage tasks (mount and downloads before, cleanup after), when storage is set."""
+    storage_tasks = _storage_tasks(p, storage, _rclone_env(storage))
+    return storage_tasks[:-1] + tasks + storage_tasks[-1:]
+
+
+# ---------------------------------------------------------------------------------- modules
+def module_job(conf: dict, p: Placement, owner: Owner, mlflow: dict) -> JobSpec:
+    general, hardware = conf["general"], conf["hardware"]
+    service = general["service"]
+    labels = ["api", "monitor", "ide", "ui", "custom"]
+    # deepaas drops the IDE; the IDEs drop the DEEPaaS UI
+    keep = [lbl for lbl in labels if lbl != ("ide" if service == "deepaas" else "ui")]
+    services = [_service(p.job_uuid, lbl, _host(lbl, p)) for lbl in keep]
     tasks = [_task("email-notification", "registry.services.ai4os.eu/ai4os/docker-mail:client",
                    cores=1, env={"NUM_DAYS": "7", "DATE": str(p.today), "DEST": owner.email},
-                   hook="prestart", restart_attempts=0), main]
+                   hook="prestart", restart_attempts=0),
+             _deep_start_main(conf, mlflow, ["api", "monitor", "ide", "custom"])]
     if service == "deepaas":
         tasks.append(_task("ui", "registry.services.ai4os.eu/ai4os/deepaas_ui:latest", cpu=500,
                            memory=500, env={"DURATION": "10000d", "UI_PORT": 80}, ports=["ui"],
                            hook="poststart", sidecar=True, restart_attempts=0))
-    storage_tasks = _storage_tasks(p, storage, _rclone_env(storage))
-    tasks = storage_tasks[:-1] + tasks + storage_tasks[-1:]
     job = _job(f"module-{p.job_uuid}", p, owner, general["title"], general["desc"], services,
-               tasks, hardware["disk"], labels)
+               _around_storage(p, conf["storage"], tasks), hardware["disk"], labels)
     serving = {"deepaas": {"api", "ui"}, "jupyter": {"ide"}, "vscode": {"ide"}}.get(service, set())
     return JobSpec(job, frozenset(serving))
 
 
 # ---------------------------------------------------------------------------------- tools
 def dev_env_job(conf: dict, p: Placement, owner: Owner, mlflow: dict) -> JobSpec:
-    general, hardware, storage = conf["general"], conf["hardware"], conf["storage"]
-    service = general["service"]
+    general = conf["general"]
     labels = ["ide", "monitor", "api", "custom"]
-    env = {"jupyterPASSWORD": general["jupyter_password"], **_rclone_env(storage),
-           "MLFLOW_TRACKING_URI": mlflow.get("uri", ""),
-           "MLFLOW_TRACKING_USERNAME": mlflow.get("username", ""),
-           "MLFLOW_TRACKING_PASSWORD": mlflow.get("password", "")}
-    devices = gpu_devices(hardware["gpu_num"], hardware["gpu_type"])
-    if devices is None:
-        env["NVIDIA_VISIBLE_DEVICES"] = "none"
-    main = _task("main", f"{general['docker_image']}:{general['docker_tag']}",
-                 cores=hardware["cpu_num"], memory=hardware["ram"], env=env,
-                 command="deep-start", args=[f"--{service}"], ports=labels, devices=devices)
-    storage_tasks = _storage_tasks(p, storage, _rclone_env(storage))
-    tasks = storage_tasks[:-1] + [main] + storage_tasks[-1:]
+    tasks = _around_storage(p, conf["storage"], [_deep_start_main(conf, mlflow, labels)])
     job = _job(f"tool-devenv-{p.job_uuid}", p, owner, general["title"], general["desc"],
                [_service(p.job_uuid, lbl, _host(lbl, p)) for lbl in labels], tasks,
-               hardware["disk"], labels)
+               conf["hardware"]["disk"], labels)
     return JobSpec(job, frozenset({"ide"}))
 
 

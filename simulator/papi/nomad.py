@@ -670,19 +670,19 @@ def compile_filter(expression: str) -> Callable[[dict], bool]:
     def peek(i: int) -> tuple[str, str]:
         return tokens[i] if i < len(tokens) else ("end", "")
 
-    def parse_or(i: int):
-        left, i = parse_and(i)
-        while peek(i) == ("word", "or"):
-            right, i = parse_and(i + 1)
-            left = (lambda a, b: lambda d: a(d) or b(d))(left, right)
+    def chain(i: int, word: str, operand, join):
+        """``operand (word operand)*``, folded left with ``join``."""
+        left, i = operand(i)
+        while peek(i) == ("word", word):
+            right, i = operand(i + 1)
+            left = join(left, right)
         return left, i
 
+    def parse_or(i: int):
+        return chain(i, "or", parse_and, lambda a, b: lambda d: a(d) or b(d))
+
     def parse_and(i: int):
-        left, i = parse_not(i)
-        while peek(i) == ("word", "and"):
-            right, i = parse_not(i + 1)
-            left = (lambda a, b: lambda d: a(d) and b(d))(left, right)
-        return left, i
+        return chain(i, "and", parse_not, lambda a, b: lambda d: a(d) and b(d))
 
     def parse_not(i: int):
         if peek(i) == ("word", "not"):

@@ -48,6 +48,18 @@ def process_key() -> rsa.RSAPrivateKey:
         return _PROCESS_KEY
 
 
+# PyJWT's time checks, in its order and with its messages, made against the network's clock:
+# (claim, error and message when not an integer, the failing test, error and message)
+_TIME_CHECKS = (
+    ("iat", jwt.InvalidIssuedAtError, "Issued At claim (iat) must be an integer.",
+     lambda t, now: t > now, jwt.ImmatureSignatureError, "The token is not yet valid (iat)"),
+    ("nbf", jwt.DecodeError, "Not Before claim (nbf) must be an integer.",
+     lambda t, now: t > now, jwt.ImmatureSignatureError, "The token is not yet valid (nbf)"),
+    ("exp", jwt.DecodeError, "Expiration Time claim (exp) must be an integer.",
+     lambda t, now: t <= now, jwt.ExpiredSignatureError, "Signature has expired"),
+)
+
+
 class TokenError(Exception):
     """Any failure to accept a token; ``str()`` is what PyJWT (and so PAPI's 401) says."""
 
@@ -195,27 +207,14 @@ class Realm:
 
     def _check_times(self, claims: dict) -> None:
         now = self.clock.timestamp()
-        if "iat" in claims:
-            try:
-                iat = int(claims["iat"])
-            except ValueError:
-                raise jwt.InvalidIssuedAtError("Issued At claim (iat) must be an integer.")
-            if iat > now:
-                raise jwt.ImmatureSignatureError("The token is not yet valid (iat)")
-        if "nbf" in claims:
-            try:
-                nbf = int(claims["nbf"])
-            except ValueError:
-                raise jwt.DecodeError("Not Before claim (nbf) must be an integer.")
-            if nbf > now:
-                raise jwt.ImmatureSignatureError("The token is not yet valid (nbf)")
-        if "exp" in claims:
-            try:
-                exp = int(claims["exp"])
-            except ValueError:
-                raise jwt.DecodeError("Expiration Time claim (exp) must be an integer.")
-            if exp <= now:
-                raise jwt.ExpiredSignatureError("Signature has expired")
+        for claim, not_int, not_int_msg, fails, error, msg in _TIME_CHECKS:
+            if claim in claims:
+                try:
+                    value = int(claims[claim])
+                except ValueError:
+                    raise not_int(not_int_msg)
+                if fails(value, now):
+                    raise error(msg)
 
     # ------------------------------------------------------------------ token endpoint
     def grant(self, form: dict[str, str]) -> tuple[int, dict]:
