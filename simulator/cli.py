@@ -2,6 +2,7 @@
 
   serve   run a network in server mode on loopback (a fresh server, or a scenario)
   demo    the seed flow on the bundled demo scenario, with the real vantage6 UserClient
+  token   print an AI4EOSC PAPI access token (OIDC, RS256) for a user of a scenario
 """
 from __future__ import annotations
 
@@ -31,6 +32,11 @@ def _serve(args: argparse.Namespace) -> int:
     print(f"{server.url}{network.st4sd.prefix}", flush=True)
     for user in network.st4sd.users():
         print(f"  st4sd user {user.name}: token {user.token} api_key {user.api_key}", flush=True)
+    # then PAPI: its base URL and users (their tokens come from the `token` command)
+    print(f"{server.url}{network.papi.prefix}", flush=True)
+    users = ", ".join(network.papi.users) or "none"
+    print(f"  papi users: {users} (python -m simulator token --scenario FILE --user NAME)",
+          flush=True)
     try:
         while True:
             time.sleep(3600)
@@ -44,6 +50,23 @@ def _demo(args: argparse.Namespace) -> int:
     from simulator.demo import run_demo
 
     return run_demo(args.scenario, args.execution)
+
+
+def _token(args: argparse.Namespace) -> int:
+    """Tokens depend only on the scenario and the network URL, so one minted here is accepted
+    by ``serve`` running the same scenario in another process."""
+    from simulator.network import DEFAULT_URL, Network
+    from simulator.scenario import ScenarioError
+
+    try:
+        with Network.from_scenario(args.scenario, url=args.url or DEFAULT_URL,
+                                   nodes="manual") as network:
+            kwargs = {"expires_in": args.expires_in} if args.expires_in is not None else {}
+            print(network.papi.token_for(args.user, **kwargs))
+    except (ScenarioError, KeyError) as exc:
+        print(f"cannot mint a token: {exc.args[0] if exc.args else exc}", file=sys.stderr)
+        return 2
+    return 0
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -66,6 +89,14 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--execution", choices=("in-process", "isolated"),
                       help="how algorithms run (default: the scenario's, else in-process)")
     demo.set_defaults(func=_demo)
+
+    token = sub.add_parser("token", help="print a PAPI access token for a scenario user")
+    token.add_argument("--scenario", required=True, help="scenario YAML or bundled name (papi)")
+    token.add_argument("--user", required=True, help="a user of the scenario's papi: section")
+    token.add_argument("--expires-in", type=int, help="lifetime in seconds (default 3600)")
+    token.add_argument("--url", help="the network URL the server runs with (default: the "
+                                     "default network URL)")
+    token.set_defaults(func=_token)
     return parser
 
 

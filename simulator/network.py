@@ -1,6 +1,6 @@
 """A Network: one simulated world (a vantage6 server with its organizations and nodes under /api,
-ST4SD under /st4sd, later PAPI) with its own clock, event trace and state. Two networks never
-share state; ``close()`` stops ST4SD runs and deletes their directories.
+ST4SD under /st4sd, the AI4EOSC Platform API under /papi) with its own clock, event trace and
+state. Two networks never share state; ``close()`` stops ST4SD runs and deletes their directories.
 
 Ways in, all ending in ``network.handle(request)``:
   - ``with network.intercept():`` answers ``requests`` and ``httpx`` calls to ``network.url``
@@ -16,6 +16,7 @@ from typing import Any, Optional
 from simulator.core.clock import Clock
 from simulator.core.events import EventTrace
 from simulator.core.http import Handler, HttpError, Request, Response
+from simulator.papi import PREFIX as PAPI_PREFIX, PapiPlatform
 from simulator.scenario import Scenario
 from simulator.st4sd import scenario as st4sd_scenario
 from simulator.st4sd.platform import ST4SDPlatform
@@ -76,6 +77,13 @@ class Network:
         if self.scenario is not None:
             st4sd_scenario.build(self.st4sd, self.scenario)
         self.mount("/st4sd", self.st4sd.handle)
+        # PAPI (catalog, deployments on a simulated Nomad, stats, OIDC realm) under /papi; its
+        # catalog, signing key and routes are loaded on first use
+        self.papi = PapiPlatform(clock=self.clock, url=self.url, events=self.events,
+                                 scenario=self.scenario,
+                                 rng=random.Random(self.rng.getrandbits(64)) if seed is not None
+                                 else None)
+        self.mount(PAPI_PREFIX, self.papi.handle)
 
     @classmethod
     def from_scenario(cls, path: str | Path, **kwargs: Any) -> "Network":
@@ -90,6 +98,12 @@ class Network:
     def st4sd_url(self) -> str:
         """What ``ExperimentRestAPI`` is given in process (server mode: ``server.url + "/st4sd"``)."""
         return self.url + self.st4sd.prefix
+
+    @property
+    def papi_url(self) -> str:
+        """The AI4EOSC Platform API's base URL in process: ``http://vantage6.test:7601/papi``
+        (server mode: ``server.url + "/papi"``)."""
+        return self.url + PAPI_PREFIX
 
     def mount(self, prefix: str, handler: Handler) -> None:
         """Serve every path under ``prefix`` (e.g. ``/rs``, ``/papi``) with a platform's handler."""

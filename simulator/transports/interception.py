@@ -126,7 +126,8 @@ class _Interceptor:
         request = Request.build(prepared.method, parts.path or "/", parts.query,
                                 dict(prepared.headers), body)
         response = handler(request)
-        return response.status, response.headers, response.body
+        body = b"" if request.method == "HEAD" else response.body  # as a server sends it
+        return response.status, response.headers, body
 
     def _answer_httpx(self, request: httpx.Request) -> httpx.Response | httpx.Request:
         url = str(request.url)
@@ -137,7 +138,8 @@ class _Interceptor:
         sim_request = Request.build(request.method, parts.path or "/", parts.query,
                                     list(request.headers.multi_items()), request.read())
         response = handler(sim_request)
-        return httpx.Response(response.status, headers=response.headers, content=response.body)
+        content = b"" if sim_request.method == "HEAD" else response.body
+        return httpx.Response(response.status, headers=response.headers, content=content)
 
 
 INTERCEPTOR = _Interceptor()

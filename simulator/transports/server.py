@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from http import HTTPStatus
 from typing import Callable, Iterable
 
 from werkzeug.serving import BaseWSGIServer, make_server
@@ -19,6 +20,13 @@ _REASONS = {200: "OK", 201: "CREATED", 204: "NO CONTENT", 400: "BAD REQUEST",
             401: "UNAUTHORIZED", 403: "FORBIDDEN", 404: "NOT FOUND", 405: "METHOD NOT ALLOWED",
             415: "UNSUPPORTED MEDIA TYPE", 422: "UNPROCESSABLE ENTITY",
             500: "INTERNAL SERVER ERROR", 501: "NOT IMPLEMENTED"}
+
+
+def _phrase(status: int) -> str:
+    try:
+        return HTTPStatus(status).phrase.upper()
+    except ValueError:
+        return "UNKNOWN"
 
 
 def wsgi_app(handler: Handler):
@@ -34,7 +42,7 @@ def wsgi_app(handler: Handler):
         request = Request.build(environ["REQUEST_METHOD"], path, environ.get("QUERY_STRING", ""),
                                 headers, body)
         response = handler(request)
-        reason = _REASONS.get(response.status, "UNKNOWN")
+        reason = _REASONS.get(response.status) or _phrase(response.status)
         out_headers = response.headers + [("Content-Length", str(len(response.body)))]
         start_response(f"{response.status} {reason}", out_headers)
         return [response.body] if request.method != "HEAD" else [b""]
