@@ -23,7 +23,9 @@ from simulator.st4sd.platform import ST4SDPlatform
 from simulator.transports.interception import Interception
 from simulator.transports.server import ServerMode
 from simulator.vantage6 import scenario as v6_scenario
+from simulator.faults import Faults
 from simulator.vantage6.node.fleet import NodeFleet
+from simulator.vantage6.node.lifecycle import Lifecycle
 from simulator.vantage6.node.proxy import PREFIX as PROXY_PREFIX, NodeProxy
 from simulator.vantage6.runtime.executors import MODES
 from simulator.vantage6.server import Vantage6Server
@@ -38,18 +40,27 @@ class Network:
                  url: str = DEFAULT_URL, api_path: str = "/api", clock: Optional[Clock] = None,
                  seed: Optional[int] = None, jwt_secret: Optional[str] = None,
                  server_config: Optional[dict] = None, nodes: str = "simulated",
-                 execution: Optional[str] = None) -> None:
+                 execution: Optional[str] = None, lifecycle: Optional[str] = None) -> None:
         """``nodes="simulated"`` runs the scenario's nodes (they pick up and run their runs);
         ``nodes="manual"`` registers them but leaves the node API to the test (as a real server
         with its nodes switched off). ``execution`` ("in-process" or "isolated") overrides the
-        scenario's default way of running algorithms."""
+        scenario's default way of running algorithms. ``lifecycle="realistic"`` makes runs take
+        simulated time on the network's clock (a simulated clock is made if none was given);
+        the default ``"instant"`` completes them within the request that created them."""
         if nodes not in ("simulated", "manual"):
             raise ValueError(f"nodes must be 'simulated' or 'manual', not {nodes!r}")
         self.url = url.rstrip("/")
-        self.clock = clock or Clock()
+        self._arguments = dict(url=url, api_path=api_path, seed=seed, jwt_secret=jwt_secret,
+                               server_config=server_config, nodes=nodes, execution=execution,
+                               lifecycle=lifecycle)  # what reset() builds again
+        self.scenario = _as_scenario(scenario)
+        runtime = (self.scenario.data.get("runtime") or {}) if self.scenario else {}
+        node_lifecycle = Lifecycle.from_config(lifecycle, runtime)
+        if clock is None or (node_lifecycle.realistic and not clock.simulated):
+            clock = Clock(start=_now_to_the_second()) if node_lifecycle.realistic else Clock()
+        self.clock = clock
         self.events = EventTrace(self.clock)
         self.rng = random.Random(seed)
-        self.scenario = _as_scenario(scenario)
         config = dict(self.scenario.data.get("server") or {}) if self.scenario else {}
         config.update(server_config or {})
         root = (self.scenario.data.get("root") or {}) if self.scenario else {}
@@ -63,9 +74,9 @@ class Network:
             if execution not in MODES:
                 raise ValueError(f"execution must be one of {MODES}, not {execution!r}")
             self.vantage6.algorithms.default_mode = execution
-        runtime = (self.scenario.data.get("runtime") or {}) if self.scenario else {}
+        self.faults = Faults(self)
         self.nodes = NodeFleet(self, simulate=nodes == "simulated",
-                               timeout=runtime.get("timeout"))
+                               timeout=runtime.get("timeout"), lifecycle=node_lifecycle)
         # path prefix -> the platform that serves it; each platform sees the request's full path
         self._mounts: list[tuple[str, Handler]] = []
         self.mount(self.vantage6.api_path, self.vantage6.handle)
@@ -118,6 +129,9 @@ class Network:
         else:
             return Response.json({"msg": f"The requested URL {path} was not found on the "
                                          "server (no simulated platform serves it)."}, 404)
+        injected = self.faults.before_request(request)  # may raise ConnectionDropped
+        if injected is not None:
+            return injected
         # Work the request gives the nodes (a new task) is done once its answer exists, before
         # the client gets it: POST /task answers "pending" and the next poll finds the runs done.
         work, token = self.nodes.collect()
@@ -136,6 +150,16 @@ class Network:
     def serve(self, host: str = "127.0.0.1", port: int = 0) -> ServerMode:
         """Start server mode on loopback; the returned handle has ``.url`` and ``.stop()``."""
         return ServerMode(self.handle, host, port).start()
+
+    def reset(self) -> None:
+        """Back to the scenario's first state: every record, node, instance and deployment made
+        since is gone, tokens issued before no longer work (unless a ``seed`` fixed the secret),
+        the trace starts empty. The clock is kept (its pending timers are dropped), and so are
+        active interceptions and servers: they answer from the new state."""
+        self.close()
+        if self.clock.simulated:
+            self.clock.clear_timers()
+        self.__init__(self.scenario, clock=self.clock, **self._arguments)
 
     def close(self) -> None:
         """Release what the platforms hold: the nodes' data folders and the loopback server of
@@ -189,6 +213,12 @@ class Network:
                                                              n.organization.name):
                 return setup.api_key
         raise KeyError(f"no scenario node for node={node!r} organization={organization!r}")
+
+
+def _now_to_the_second():
+    import datetime as dt
+
+    return dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
 
 
 def _as_scenario(value) -> Optional[Scenario]:

@@ -7,16 +7,22 @@ shared; each network still keeps its own state.
 """
 from __future__ import annotations
 
+import contextlib
 import re
 import threading
-from typing import TYPE_CHECKING, Any, Callable
+from typing import TYPE_CHECKING, Any, Callable, Optional
 from urllib.parse import urlsplit
 
+import http.client
+
 import httpx
+import requests
 import respx
 from responses import CallList, RequestsMock
 
 from simulator.core.http import Request, Response
+from simulator.faults import ConnectionDropped
+from simulator.core.virtual_time import sleeping_on
 
 if TYPE_CHECKING:
     from simulator.network import Network
@@ -125,7 +131,12 @@ class _Interceptor:
         body = prepared.body
         request = Request.build(prepared.method, parts.path or "/", parts.query,
                                 dict(prepared.headers), body)
-        response = handler(request)
+        try:
+            response = handler(request)
+        except ConnectionDropped:  # what requests raises when a server hangs up on it
+            raise requests.exceptions.ConnectionError(
+                ("Connection aborted.", http.client.RemoteDisconnected(
+                    "Remote end closed connection without response")), request=prepared)
         body = b"" if request.method == "HEAD" else response.body  # as a server sends it
         return response.status, response.headers, body
 
@@ -137,7 +148,11 @@ class _Interceptor:
         parts = urlsplit(url)
         sim_request = Request.build(request.method, parts.path or "/", parts.query,
                                     list(request.headers.multi_items()), request.read())
-        response = handler(sim_request)
+        try:
+            response = handler(sim_request)
+        except ConnectionDropped:  # what httpx raises when a server hangs up on it
+            raise httpx.RemoteProtocolError("Server disconnected without sending a response.",
+                                            request=request)
         content = b"" if sim_request.method == "HEAD" else response.body
         return httpx.Response(response.status, headers=response.headers, content=content)
 
@@ -151,12 +166,19 @@ class Interception:
     def __init__(self, network: "Network") -> None:
         self.network = network
         self._origin = origin_of(network.url)
+        self._sleeping: Optional[contextlib.ExitStack] = None
 
     def start(self) -> "Network":
         INTERCEPTOR.activate(self._origin, self.network.handle)
+        if self.network.nodes.lifecycle.realistic:  # polling in this thread moves the clock
+            self._sleeping = contextlib.ExitStack()
+            self._sleeping.enter_context(sleeping_on(self.network.clock))
         return self.network
 
     def stop(self) -> None:
+        if self._sleeping is not None:
+            self._sleeping.close()
+            self._sleeping = None
         INTERCEPTOR.deactivate(self._origin, self.network.handle)
 
     def __enter__(self) -> "Network":

@@ -6,6 +6,7 @@ the in-process transports call, so all three ways in share one state.
 from __future__ import annotations
 
 import logging
+import socket
 import threading
 from http import HTTPStatus
 from typing import Callable, Iterable
@@ -13,6 +14,7 @@ from typing import Callable, Iterable
 from werkzeug.serving import BaseWSGIServer, make_server
 
 from simulator.core.http import Request, Response
+from simulator.faults import ConnectionDropped
 
 Handler = Callable[[Request], Response]
 LOOPBACK = {"127.0.0.1", "localhost", "::1"}
@@ -41,7 +43,14 @@ def wsgi_app(handler: Handler):
         path = environ.get("PATH_INFO", "/").encode("latin-1").decode("utf-8", "replace")
         request = Request.build(environ["REQUEST_METHOD"], path, environ.get("QUERY_STRING", ""),
                                 headers, body)
-        response = handler(request)
+        try:
+            response = handler(request)
+        except ConnectionDropped:  # hang up without a response; werkzeug sees a dropped client
+            connection = environ.get("werkzeug.socket")
+            if connection is not None:
+                connection.shutdown(socket.SHUT_RDWR)
+            start_response("500 INTERNAL SERVER ERROR", [("Content-Length", "0")])
+            return [b""]
         reason = _REASONS.get(response.status) or _phrase(response.status)
         out_headers = response.headers + [("Content-Length", str(len(response.body)))]
         start_response(f"{response.status} {reason}", out_headers)

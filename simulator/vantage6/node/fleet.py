@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Callable, Iterator, Optional
 from urllib.parse import urlsplit
 
 from simulator.core.events import Event
+from simulator.vantage6.node.lifecycle import Lifecycle
 from simulator.vantage6.node.proxy import proxy_path
 from simulator.vantage6.node.simulated_node import SimulatedNode
 from simulator.vantage6.runtime.environment import ProxyAddress
@@ -50,9 +51,10 @@ def _run_folder_base() -> Optional[str]:
 
 class NodeFleet:
     def __init__(self, network: "Network", simulate: bool = True,
-                 timeout: Optional[float] = None) -> None:
+                 timeout: Optional[float] = None, lifecycle: Optional[Lifecycle] = None) -> None:
         self.network = network
         self.simulate = simulate
+        self.lifecycle = lifecycle or Lifecycle()
         self._nodes: dict[int, SimulatedNode] = {}
         self._collecting: contextvars.ContextVar[Optional[list]] = contextvars.ContextVar(
             f"simulator_fleet_{id(self)}", default=None)
@@ -123,7 +125,11 @@ class NodeFleet:
             node = self._nodes.get(record.id) if record is not None else None
             if node is not None and node.online and node.id not in seen:
                 seen.add(node.id)
-                self.schedule(lambda node=node: node.sync(task_id))
+                if self.lifecycle.realistic:  # the socket event and the node's queue take time
+                    self.lifecycle.later(self.network.clock, self.network.events, "pickup",
+                                         node.speed, lambda node=node: node.sync(task_id))
+                else:
+                    self.schedule(lambda node=node: node.sync(task_id))
 
     def schedule(self, work: Work) -> None:
         pending = self._collecting.get()

@@ -62,6 +62,7 @@ class SimulatedNode:
         self.policies = dict(setup.policies or {})
         self.algorithm_env = dict(setup.extra.get("algorithm_env") or {})
         self.share_logs = bool(setup.extra.get("share_algorithm_logs", True))
+        self.speed = float(setup.extra.get("speed", 1.0))  # realistic lifecycle: 2.0 = twice as fast
         self._online = False
         self._token: Optional[str] = None
         self._token_exp = 0.0
@@ -149,7 +150,9 @@ class SimulatedNode:
         return self._request("PATCH", f"/run/{run_id}", data)
 
     def _now(self) -> str:
-        return self.server.clock.now().isoformat()  # what datetime.now(timezone.utc) gives
+        # what datetime.now(timezone.utc).isoformat() gives; always with microseconds, since the
+        # server refuses a timestamp without them (a simulated clock often sits on whole seconds)
+        return self.server.clock.now().isoformat(timespec="microseconds")
 
     def open_runs(self, task_id: Optional[int] = None) -> list[dict]:
         """``client.run.list(state="open", include_task=True[, task_id])``, every page."""
@@ -176,14 +179,25 @@ class SimulatedNode:
                 if run["id"] in self._running:
                     continue  # "already running": the real node skips it too
                 self._running[run["id"]] = None
-            try:
-                self._start(run)
-            finally:
+            self._step(self._start, run)
+
+    def _step(self, phase, run: dict, *args) -> None:
+        """One phase of a run. A phase returns True when it scheduled the next one; otherwise the
+        run's work on this node is over and the node forgets it."""
+        more = False
+        try:
+            more = phase(run, *args)
+        finally:
+            if not more:
                 with self._lock:
                     self._running.pop(run["id"], None)
                     self._killed.discard(run["id"])
 
-    def _start(self, run: dict) -> None:
+    def _later(self, phase_name: str, action) -> None:
+        self.fleet.lifecycle.later(self.server.clock, self.fleet.network.events, phase_name,
+                                   self.speed, action)
+
+    def _start(self, run: dict) -> bool:
         task = run["task"]
         self._patch_run(run["id"], {"started_at": self._now()})
         status, body = self._request("POST", "/token/container",
@@ -192,36 +206,52 @@ class SimulatedNode:
         if token is None:
             self._patch_run(run["id"], {"status": TaskStatus.FAILED,
                                         "log": "Could not obtain algorithm container token"})
-            return
+            return False
         if not self._allowed(task):
             self._patch_run(run["id"], {"status": TaskStatus.NOT_ALLOWED,
                                         "finished_at": self._now()})
             self._status_changed(run, TaskStatus.NOT_ALLOWED)
-            return
+            return False
         job, failure = self._prepare(run, task, token)
         if failure is not None:  # the container never started
             self._patch_run(run["id"], {"status": failure})
             self._status_changed(run, failure)
             self._report(run, failure, b"", START_FAILED_LOG)
-            return
+            return False
+        # the container starts: "initializing" inside the node, never PATCHed (as the real node)
+        self.fleet.network.events.emit("run_initializing", {
+            "run_id": run["id"], "task_id": task["id"], "organization_id": self.organization_id})
+        self._later("startup", lambda: self._step(self._activate, run, job))
+        return True
+
+    def _activate(self, run: dict, job: "_Prepared") -> bool:
+        with self._lock:
+            if run["id"] in self._killed:
+                return False  # killed while its container was starting
         self._patch_run(run["id"], {"status": TaskStatus.ACTIVE})
         self._status_changed(run, TaskStatus.ACTIVE)
         with self._lock:
             if run["id"] in self._killed:
-                return  # killed before its container started
+                return False
             self._running[run["id"]] = job.mode
-        try:
-            outcome = self.fleet.executor_for(job.mode).execute(job.job)
-        except Exception:  # a fault of the simulator, reported as the run's crash
-            outcome = RunOutcome(1, "simulator error while running the algorithm:\n"
-                                 + traceback.format_exc(), b"")
+        outcome = self.fleet.network.faults.outcome_for(self, run)
+        if outcome is None:
+            try:
+                outcome = self.fleet.executor_for(job.mode).execute(job.job)
+            except Exception:  # a fault of the simulator, reported as the run's crash
+                outcome = RunOutcome(1, "simulator error while running the algorithm:\n"
+                                     + traceback.format_exc(), b"")
+        self._later("run", lambda: self._step(self._finish, run, outcome))
+        return True
+
+    def _finish(self, run: dict, outcome: RunOutcome) -> bool:
         with self._lock:
-            killed = run["id"] in self._killed or outcome.killed
-        if killed:
-            return  # a killed container reports nothing more
+            if run["id"] in self._killed or outcome.killed:
+                return False  # a killed container reports nothing more
         status = TaskStatus.CRASHED if outcome.exit_code else TaskStatus.COMPLETED
         self._status_changed(run, status)
         self._report(run, status, outcome.output, outcome.log)
+        return False
 
     def _report(self, run: dict, status: str, output: bytes, container_log: str) -> None:
         self._patch_run(run["id"], {
@@ -267,7 +297,8 @@ class SimulatedNode:
     def _status_changed(self, run: dict, status: str) -> None:
         task = run["task"]
         self.fleet.network.events.emit("algorithm_status_change", {
-            "node_id": self.id, "status": status, "run_id": run["id"], "task_id": task["id"],
+            "node_id": self.id, "status": getattr(status, "value", status), "run_id": run["id"],
+            "task_id": task["id"],
             "collaboration_id": self.collaboration_id, "organization_id": self.organization_id,
             "parent_id": (task.get("parent") or {}).get("id")},
             room=f"collaboration_{self.collaboration_id}")
