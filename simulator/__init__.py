@@ -8,6 +8,7 @@
 from simulator.core.clock import Clock
 from simulator.network import Network
 from simulator.scenario import Scenario, ScenarioError
+from simulator.simulate import simulate
 
-__all__ = ["Clock", "Network", "Scenario", "ScenarioError"]
+__all__ = ["Clock", "Network", "Scenario", "ScenarioError", "simulate"]
 __version__ = "0.1.0"

@@ -23,10 +23,12 @@ from simulator.st4sd.platform import ST4SDPlatform
 from simulator.transports.interception import Interception
 from simulator.transports.server import ServerMode
 from simulator.vantage6 import scenario as v6_scenario
+from simulator import inspection
+from simulator.control import PREFIX as CONTROL_PREFIX, ControlPlane
 from simulator.faults import Faults
+from simulator.privacy import PrivacyChecks
 from simulator.vantage6.node.fleet import NodeFleet
 from simulator.vantage6.node.lifecycle import Lifecycle
-from simulator.vantage6.node.proxy import PREFIX as PROXY_PREFIX, NodeProxy
 from simulator.vantage6.runtime.executors import MODES
 from simulator.vantage6.server import Vantage6Server
 
@@ -75,12 +77,16 @@ class Network:
                 raise ValueError(f"execution must be one of {MODES}, not {execution!r}")
             self.vantage6.algorithms.default_mode = execution
         self.faults = Faults(self)
+        self.privacy = PrivacyChecks(self)
+        privacy = (self.scenario.data.get("privacy") or {}) if self.scenario else {}
+        if privacy:
+            self.privacy.enable(**privacy)
         self.nodes = NodeFleet(self, simulate=nodes == "simulated",
                                timeout=runtime.get("timeout"), lifecycle=node_lifecycle)
         # path prefix -> the platform that serves it; each platform sees the request's full path
         self._mounts: list[tuple[str, Handler]] = []
         self.mount(self.vantage6.api_path, self.vantage6.handle)
-        self.mount(PROXY_PREFIX, NodeProxy(self).handle)
+        self.mount(CONTROL_PREFIX, ControlPlane(self).handle)  # also the node proxy
         # ST4SD (runtime service + datastore) under /st4sd; its heavy parts are built on first use
         self.st4sd = ST4SDPlatform(self.clock, prefix="/st4sd", url=self.url,
                                    rng=random.Random(self.rng.getrandbits(64)) if seed is not None
@@ -129,9 +135,10 @@ class Network:
         else:
             return Response.json({"msg": f"The requested URL {path} was not found on the "
                                          "server (no simulated platform serves it)."}, 404)
-        injected = self.faults.before_request(request)  # may raise ConnectionDropped
-        if injected is not None:
-            return injected
+        if not path.startswith(CONTROL_PREFIX):  # the control plane is never faulted
+            injected = self.faults.before_request(request)  # may raise ConnectionDropped
+            if injected is not None:
+                return injected
         # Work the request gives the nodes (a new task) is done once its answer exists, before
         # the client gets it: POST /task answers "pending" and the next poll finds the runs done.
         work, token = self.nodes.collect()
@@ -173,6 +180,19 @@ class Network:
 
     def __exit__(self, *exc: Any) -> None:
         self.close()
+
+    # ------------------------------------------------------------------ inspection
+    def tasks(self) -> list[dict]:
+        """Every vantage6 task as plain data (id, name, image, status, parent, job...)."""
+        return inspection.tasks(self)
+
+    def runs(self, task_id: Optional[int] = None) -> list[dict]:
+        """Runs (of one task) as plain data, with their logs."""
+        return inspection.runs(self, task_id)
+
+    def results(self, task_id: int) -> dict[int, Any]:
+        """{organization id: the decoded result} of a task's finished runs."""
+        return inspection.results(self, task_id)
 
     # ------------------------------------------------------------------ conveniences
     def request(self, method: str, path: str, *, json: Any = None, token: Optional[str] = None,

@@ -15,7 +15,8 @@ import yaml
 # in the source tree), keeping their relative layout so scenario uris resolve the same way.
 SCENARIO_DIR = Path(__file__).parent / "bundled" / "scenarios"
 KNOWN_KEYS = {"organizations", "collaborations", "studies", "nodes", "users", "roles", "algorithms",
-              "root", "server", "name", "description", "st4sd", "papi", "runtime"}
+              "root", "server", "name", "description", "st4sd", "papi", "runtime",
+              "privacy"}
 
 
 class ScenarioError(ValueError):

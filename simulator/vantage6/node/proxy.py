@@ -17,6 +17,7 @@ import re
 from typing import TYPE_CHECKING, Any, Optional
 
 from simulator.core.http import Request, Response
+from simulator.faults import ConnectionDropped
 
 if TYPE_CHECKING:
     from simulator.network import Network
@@ -99,7 +100,11 @@ class NodeProxy:
             request.method, self.network.vantage6.api_path + path, request.query_string,
             headers, body)
         for _ in range(RETRY):
-            response = self.network.vantage6.handle(upstream_request)
+            try:  # faults injected on the network reach the proxy's own calls too
+                response = (self.network.faults.before_request(upstream_request)
+                            or self.network.vantage6.handle(upstream_request))
+            except ConnectionDropped:
+                continue  # the real proxy waits a second here; the simulator does not
             if response.status <= 210:
                 return response
         return None

@@ -1,0 +1,117 @@
+"""The simulator's own control plane under ``/_simulator`` (every way in; meant for server mode,
+where a test in another process or language drives the network):
+
+    GET    /_simulator                       this list
+    POST   /_simulator/reset                 back to the scenario's first state
+    GET    /_simulator/state                 clock, lifecycle, nodes, tasks, runs
+    GET    /_simulator/events?name=&since=   the event trace (``since``: an index into it)
+    GET    /_simulator/clock                 now, simulated?, pending timers
+    POST   /_simulator/clock/advance         {"seconds": n}: move a simulated clock
+    GET    /_simulator/faults                faults set so far
+    POST   /_simulator/faults                {"kind": "crash" | "server_error" | "drop_connection"
+                                             | "node_offline" | "node_online" | "slow", ...}
+    DELETE /_simulator/faults                forget them
+    GET    /_simulator/privacy               privacy violations found so far
+    ANY    /_simulator/nodes/<id>/proxy/...  the node proxy algorithms talk to
+
+Errors answer ``{"msg": ...}`` with 400 or 404. The control plane itself is never subject to
+injected faults.
+"""
+from __future__ import annotations
+
+import json
+from typing import TYPE_CHECKING, Any, Callable
+
+from simulator import inspection
+from simulator.core.clock import iso_naive
+from simulator.core.http import HttpError, Request, Response
+from simulator.faults import FaultError
+from simulator.vantage6.node.proxy import PREFIX as PROXY_PREFIX, NodeProxy
+
+if TYPE_CHECKING:
+    from simulator.network import Network
+
+PREFIX = "/_simulator"
+
+
+def _json(payload: Any, status: int = 200) -> Response:
+    return Response(status, json.dumps(payload, default=str).encode(),
+                    [("Content-Type", "application/json")])
+
+
+class ControlPlane:
+    def __init__(self, network: "Network") -> None:
+        self.network = network
+        self.proxy = NodeProxy(network)
+        self._routes: dict[tuple[str, str], Callable[[Request], Response]] = {
+            ("GET", ""): self._index,
+            ("POST", "/reset"): self._reset,
+            ("GET", "/state"): lambda r: _json(inspection.summary(self.network)),
+            ("GET", "/events"): self._events,
+            ("GET", "/clock"): lambda r: _json(inspection.summary(self.network)["clock"]),
+            ("POST", "/clock/advance"): self._advance,
+            ("GET", "/faults"): lambda r: _json([f.public() for f in self.network.faults.list()]),
+            ("POST", "/faults"): self._add_fault,
+            ("DELETE", "/faults"): self._clear_faults,
+            ("GET", "/privacy"): self._privacy,
+        }
+
+    def handle(self, request: Request) -> Response:
+        if request.path.startswith(PROXY_PREFIX + "/"):
+            return self.proxy.handle(request)
+        sub = request.path[len(PREFIX):].rstrip("/")
+        route = self._routes.get((request.method, sub))
+        if route is None:
+            known = {path for _, path in self._routes}
+            status = 405 if sub in known else 404
+            return _json({"msg": f"{request.method} {request.path} is not a control-plane route; "
+                                 f"GET {PREFIX} lists them"}, status)
+        try:
+            return route(request)
+        except HttpError as exc:
+            return _json(exc.body, exc.status)
+        except (FaultError, KeyError, ValueError, RuntimeError) as exc:
+            return _json({"msg": str(exc.args[0] if exc.args else exc)}, 400)
+
+    # ------------------------------------------------------------------ routes
+    def _index(self, request: Request) -> Response:
+        doc = (__doc__ or "").split("\n\n")[1]
+        return _json({"routes": [line.strip() for line in doc.splitlines() if line.strip()]})
+
+    def _reset(self, request: Request) -> Response:
+        self.network.reset()
+        return _json({"msg": "the network is back to its scenario's first state"})
+
+    def _events(self, request: Request) -> Response:
+        name = request.args.get("name")
+        since = int(request.args.get("since", 0))
+        events = self.network.events.events()
+        return _json({"next": len(events), "events": [
+            {"index": i, "at": iso_naive(e.at), "name": e.name, "data": e.data, "room": e.room}
+            for i, e in enumerate(events) if i >= since and (name is None or e.name == name)]})
+
+    def _advance(self, request: Request) -> Response:
+        body = request.json() or {}
+        seconds = body.get("seconds") if isinstance(body, dict) else None
+        if not isinstance(seconds, (int, float)) or isinstance(seconds, bool):
+            raise ValueError('give {"seconds": <number>}')
+        if not self.network.clock.simulated:
+            raise ValueError("this network runs on the wall clock; start it with a simulated "
+                             "clock (a realistic lifecycle makes one)")
+        now = self.network.clock.advance(float(seconds))
+        return _json({"now": iso_naive(now), "pending_timers": self.network.clock.pending()})
+
+    def _add_fault(self, request: Request) -> Response:
+        spec = request.json()
+        if not isinstance(spec, dict):
+            raise ValueError('give a fault as {"kind": ..., ...}')
+        return _json(self.network.faults.add(spec).public(), 201)
+
+    def _clear_faults(self, request: Request) -> Response:
+        self.network.faults.clear()
+        return _json({"msg": "no faults are set"})
+
+    def _privacy(self, request: Request) -> Response:
+        checks = self.network.privacy
+        return _json({"enabled": checks.enabled, "min_cell_size": checks.min_cell_size,
+                      "violations": [v.__dict__ for v in checks.violations]})

@@ -1,0 +1,92 @@
+"""Plain-data views of a network's vantage6 state, for tests (``net.tasks()``, ``net.runs()``,
+``net.results()``) and for the control plane (``GET /_simulator/state``). Read under the server's
+lock; nothing here changes state."""
+from __future__ import annotations
+
+import base64
+import json
+from typing import TYPE_CHECKING, Any, Optional
+
+from simulator.core.clock import iso_naive
+
+if TYPE_CHECKING:
+    from simulator.network import Network
+    from simulator.vantage6.entities import Run, Task
+
+
+def task_view(task: "Task") -> dict:
+    return {"id": task.id, "name": task.name, "image": task.image, "status": task.status,
+            "job_id": task.job_id, "parent_id": task.parent.id if task.parent else None,
+            "collaboration_id": task.collaboration.id, "init_org_id": task.init_org.id,
+            "init_user_id": task.init_user.id if task.init_user else None,
+            "created_at": iso_naive(task.created_at),
+            "organization_ids": [run.organization.id for run in task.runs]}
+
+
+def run_view(run: "Run") -> dict:
+    return {"id": run.id, "task_id": run.task.id if run.task else None,
+            "organization_id": run.organization.id, "status": run.status,
+            "started_at": iso_naive(run.started_at), "finished_at": iso_naive(run.finished_at),
+            "log": run.log}
+
+
+def decode_result(run: "Run") -> Any:
+    """The run's result as the algorithm returned it (None while there is none)."""
+    if not run.result:
+        return None
+    return json.loads(base64.b64decode(run.result))
+
+
+def tasks(network: "Network") -> list[dict]:
+    server = network.vantage6
+    with server.lock:
+        return [task_view(t) for t in sorted(server.state.tasks.values(), key=lambda t: t.id)]
+
+
+def runs(network: "Network", task_id: Optional[int] = None) -> list[dict]:
+    server = network.vantage6
+    with server.lock:
+        if task_id is None:
+            chosen = server.state.runs.values()
+        else:
+            task = server.state.tasks.get(task_id)
+            chosen = task.runs if task is not None else []
+        return [run_view(r) for r in sorted(chosen, key=lambda r: r.id)]
+
+
+def results(network: "Network", task_id: int) -> dict[int, Any]:
+    """{organization id: decoded result} of a task's finished runs."""
+    server = network.vantage6
+    with server.lock:
+        task = server.state.tasks.get(task_id)
+        if task is None:
+            raise KeyError(f"no task {task_id}")
+        return {run.organization.id: decode_result(run) for run in task.runs if run.result}
+
+
+def nodes(network: "Network") -> list[dict]:
+    out = []
+    for node in network.nodes:
+        record = node.record
+        if record is None:
+            continue
+        out.append({"id": node.id, "name": record.name, "organization_id": node.organization_id,
+                    "collaboration_id": node.collaboration_id, "online": node.online,
+                    "status": record.status, "speed": node.speed,
+                    "databases": [{"label": db["label"], "type": db["type"], "uri": db["uri"]}
+                                  for db in node.setup.databases],
+                    "parses": node.cache.parses, "cache_hits": node.cache.hits})
+    return out
+
+
+def summary(network: "Network") -> dict:
+    state = network.vantage6.state
+    clock = network.clock
+    return {
+        "clock": {"now": iso_naive(clock.now()), "simulated": clock.simulated,
+                  "pending_timers": clock.pending() if clock.simulated else 0},
+        "lifecycle": network.nodes.lifecycle.mode,
+        "vantage6": {"organizations": len(state.organizations),
+                     "collaborations": len(state.collaborations), "users": len(state.users),
+                     "nodes": nodes(network), "tasks": tasks(network), "runs": runs(network)},
+    }

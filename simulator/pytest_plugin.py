@@ -1,0 +1,131 @@
+"""pytest fixtures for testing code against a simulated vantage6 network. Loaded automatically once
+the package is installed (entry point ``pytest11``).
+
+Fixtures:
+  v6_network     a fresh, isolated Network for each test, from a scenario (default: the bundled
+                 demo; ``--v6-scenario``, the ini option ``v6_scenario`` or the marker
+                 ``@pytest.mark.v6_scenario("path.yaml", lifecycle="realistic", ...)`` choose;
+                 the marker's keywords are Network options)
+  v6_client      the real vantage6 UserClient, logged in, with interception on: requests to the
+                 network are answered in process (user: the scenario's first, or
+                 ``@pytest.mark.v6_user("name", "password")``)
+  v6_server_url  the same network in server mode on a free loopback port: its API URL
+                 (``http://127.0.0.1:PORT/api``)
+
+Markers:
+  v6_privacy(min_cell_size=5, row_level=True)   the test fails if a run returns row-level data or
+                                                counts below the minimum cell size
+Every network and port is the test's own, so the fixtures are safe under pytest-xdist.
+"""
+from __future__ import annotations
+
+import contextlib
+import functools
+import io
+from typing import TYPE_CHECKING, Any, Iterator
+
+import pytest
+
+if TYPE_CHECKING:
+    from simulator.network import Network
+    from simulator.scenario import Scenario
+
+_NETWORK = pytest.StashKey["Network"]()
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup("simulator", "research-compute simulator")
+    group.addoption("--v6-scenario", default=None,
+                    help="scenario for the v6_network fixture (a YAML file or a bundled name)")
+    parser.addini("v6_scenario", "scenario for the v6_network fixture", default="demo")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    for line in (
+            "v6_scenario(scenario, **network_options): the scenario and Network options of "
+            "the v6_network fixture",
+            "v6_user(username, password): the user v6_client logs in as",
+            "v6_privacy(min_cell_size=5, row_level=True): fail the test when a run returns "
+            "row-level data or small counts"):
+        config.addinivalue_line("markers", line)
+
+
+@functools.lru_cache(maxsize=64)
+def _scenario(name: str, stamp: float) -> "Scenario":
+    from simulator.scenario import Scenario
+
+    return Scenario.load(name)  # parsed once per file version, shared read-only by the tests
+
+
+def _load(name: str) -> "Scenario":
+    from simulator.scenario import resolve_scenario_path
+
+    path = resolve_scenario_path(name)
+    return _scenario(str(path), path.stat().st_mtime)
+
+
+@pytest.fixture
+def v6_network(request: pytest.FixtureRequest) -> Iterator["Network"]:
+    from simulator.network import Network
+
+    marker = request.node.get_closest_marker("v6_scenario")
+    name = (marker.args[0] if marker is not None and marker.args else
+            request.config.getoption("--v6-scenario") or request.config.getini("v6_scenario"))
+    options = dict(marker.kwargs) if marker is not None else {}
+    scenario = name if isinstance(name, dict) else _load(str(name))
+    network = Network(scenario, **options)
+    privacy = request.node.get_closest_marker("v6_privacy")
+    if privacy is not None:
+        network.privacy.enable(*privacy.args, **privacy.kwargs)
+    request.node.stash[_NETWORK] = network
+    try:
+        yield network
+    finally:
+        network.close()
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_call(item: pytest.Item) -> Iterator[None]:
+    """A privacy violation found while the test ran fails the test itself (not its teardown)."""
+    result = yield
+    network = item.stash.get(_NETWORK, None)
+    if network is not None and network.privacy.enabled:
+        network.privacy.assert_clean()
+    return result
+
+
+def _first_user(network: "Network") -> tuple[str, str]:
+    scenario = network.scenario
+    users = scenario.list("users") if scenario is not None else []
+    if users:
+        return users[0]["username"], users[0]["password"]
+    root = (scenario.data.get("root") or {}) if scenario is not None else {}
+    return "root", root.get("password", "root")
+
+
+@pytest.fixture
+def v6_client(v6_network: "Network", request: pytest.FixtureRequest) -> Iterator[Any]:
+    from urllib.parse import urlsplit
+
+    from vantage6.client import UserClient
+
+    marker = request.node.get_closest_marker("v6_user")
+    username, password = marker.args if marker is not None else _first_user(v6_network)
+    parts = urlsplit(v6_network.url)
+    with v6_network.intercept():
+        with contextlib.redirect_stdout(io.StringIO()):  # the client prints a banner
+            client = UserClient(f"{parts.scheme}://{parts.hostname}", parts.port or 80,
+                                v6_network.vantage6.api_path, log_level="warn")
+            client.authenticate(username, password)
+        client.setup_encryption(None)
+        yield client
+
+
+@pytest.fixture
+def v6_server_url(v6_network: "Network") -> Iterator[str]:
+    server = v6_network.serve(port=0)
+    try:
+        yield f"{server.url}{v6_network.vantage6.api_path}"
+    finally:
+        server.stop()
+
