@@ -69,6 +69,21 @@ def _token(args: argparse.Namespace) -> int:
     return 0
 
 
+def _fixtures_generate(args: argparse.Namespace) -> int:
+    from simulator.datagen import generate
+
+    try:
+        made = generate(args.out, organizations=args.orgs, rows=args.rows, seed=args.seed,
+                        skew=args.skew, missing=args.missing)
+    except (ValueError, OSError) as exc:
+        print(f"cannot generate: {exc}", file=sys.stderr)
+        return 2
+    for path in made.files:
+        print(f"wrote {path}")
+    print(f"wrote {made.scenario}  (python -m simulator serve --scenario {made.scenario})")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="simulator", description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="command", required=True)
@@ -97,6 +112,27 @@ def build_parser() -> argparse.ArgumentParser:
     token.add_argument("--url", help="the network URL the server runs with (default: the "
                                      "default network URL)")
     token.set_defaults(func=_token)
+
+    run = sub.add_parser("run", help="run one task through the server and the simulated "
+                                     "nodes, and show the runs and results")
+    from simulator import devrun
+
+    devrun.add_arguments(run)
+    run.set_defaults(func=lambda args: devrun.run(args))
+
+    fixtures = sub.add_parser("fixtures", help="generate node databases and their scenario")
+    fixtures_sub = fixtures.add_subparsers(dest="fixtures_command", required=True)
+    generate = fixtures_sub.add_parser(
+        "generate", help="realistic, deterministic per-organization CSVs (Faker) and a scenario")
+    generate.add_argument("--orgs", type=int, default=3, help="organizations (default 3)")
+    generate.add_argument("--rows", type=int, default=1000, help="rows per organization")
+    generate.add_argument("--seed", type=int, default=42, help="same seed, same files")
+    generate.add_argument("--skew", type=float, default=0.3,
+                          help="how different the organizations' populations are (0..1)")
+    generate.add_argument("--missing", type=float, default=0.03,
+                          help="rate of missing measurements (default 0.03)")
+    generate.add_argument("--out", required=True, help="folder to write into")
+    generate.set_defaults(func=_fixtures_generate)
     return parser
 
 

@@ -141,13 +141,14 @@ class Network:
                 return injected
         # Work the request gives the nodes (a new task) is done once its answer exists, before
         # the client gets it: POST /task answers "pending" and the next poll finds the runs done.
-        work, token = self.nodes.collect()
+        fleet = self.nodes  # the one this request started with (reset() makes a new one)
+        work, token = fleet.collect()
         try:
             response = handler(request)
         finally:
-            self.nodes.stop_collecting(token)
-        if work or self.nodes.has_later():
-            self.nodes.run(work)
+            fleet.stop_collecting(token)
+        if work or fleet.has_later():
+            fleet.run(work)
         return response
 
     def intercept(self) -> Interception:

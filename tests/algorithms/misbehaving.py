@@ -69,3 +69,18 @@ def read_result_by_id(client: AlgorithmClient):
 def subtask_error(client: AlgorithmClient):
     """A subtask for an organization outside the collaboration: what does the algorithm see?"""
     return client.task.create(input_={"method": "environment"}, organizations=[999])
+
+
+@data(1)
+def leak_records(df: pd.DataFrame) -> list:
+    return df.head(3).to_dict("records")
+
+
+@data(1)
+def leak_column(df: pd.DataFrame, column: str) -> list:
+    return df[column].tolist()
+
+
+@data(1)
+def small_counts(df: pd.DataFrame, column: str) -> dict:
+    return {"value_counts": df[column].value_counts().to_dict(), "n": len(df)}

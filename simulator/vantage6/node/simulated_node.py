@@ -323,7 +323,17 @@ class SimulatedNode:
             self._patch_run(run_id, {"status": TaskStatus.KILLED})
         return targets
 
-    # ------------------------------------------------------------------ files
+    # ------------------------------------------------------------------ data and files
+    def data(self, label: str = "default"):
+        """A copy of one of this node's databases as its algorithms get it (parsed once)."""
+        from vantage6.algorithm.tools.wrappers import load_data
+
+        for db in self.setup.databases:
+            if db["label"] == label:
+                return self.cache.load(load_data, db["uri"], db["type"])
+        raise KeyError(f"node {self.id} has no database {label!r}; it has "
+                       f"{[db['label'] for db in self.setup.databases]}")
+
     def cache_dir(self) -> Path:
         """Where this node's isolated runs share their parsed databases."""
         return self.fleet.cache_dir() / f"node{self.id}"
