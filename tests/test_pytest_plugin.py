@@ -25,7 +25,7 @@ def summary(done: subprocess.CompletedProcess) -> dict[str, int]:
 @pytest.mark.parametrize("workers", [[], ["-n", "2"]], ids=["serial", "xdist"])
 def test_the_example_project(workers):
     done = run_project(*workers)
-    assert summary(done) == {"passed": 6, "failed": 1}, done.stdout[-3000:]
+    assert summary(done) == {"passed": 7, "failed": 1}, done.stdout[-3000:]
     # the only failure is the privacy check, reported as a test failure naming the run
     assert "FAILED test_downstream.py::test_privacy_checks_fail_a_leaky_run" in done.stdout
     assert ("run 2 (task 1, organization 3): result['count'] = 2 is below the minimum cell size "

@@ -50,3 +50,12 @@ def test_privacy_checks_fail_a_leaky_run(v6_client):
 
 def test_reports_its_world(v6_network):
     print("WORLD", sorted(o.name for o in v6_network.vantage6.state.organizations.values()))
+
+
+def test_federated_mean(v6_client, v6_network):  # the README's example, word for word
+    task = v6_client.task.create(organizations=[2], name="avg", image=IMAGE, description="",
+                                 collaboration=1, databases=[{"label": "default"}],
+                                 input_={"method": "central_average",
+                                         "kwargs": {"column_name": "age"}})
+    v6_client.wait_for_results(task["id"])                  # no sleeping: the runs are done
+    assert v6_network.results(task["id"]) == {2: {"average": pytest.approx(52.2366197)}}
