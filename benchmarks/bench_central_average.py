@@ -17,15 +17,14 @@ import argparse
 import contextlib
 import io
 import platform
-import statistics
 import tempfile
-import time
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from simulator.network import Network
+from timing import median_seconds  # benchmarks/timing.py
 
 IMAGE = "harbor2.vantage6.ai/demo/average"
 MODULE = "simulator.algorithms.average"
@@ -51,16 +50,6 @@ def scenario(folder: Path, frames: list[pd.DataFrame]) -> dict:
             "users": [{"username": "res", "password": "Password1!", "organization": 2,
                        "roles": ["Researcher"]}],
             "algorithms": {IMAGE: MODULE}}
-
-
-def median_seconds(fn, repeat: int) -> float:
-    fn()  # warm-up: imports, the nodes' first parse
-    samples = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        fn()
-        samples.append(time.perf_counter() - start)
-    return statistics.median(samples)
 
 
 def measure(rows: int, repeat: int) -> dict:

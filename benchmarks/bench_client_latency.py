@@ -18,14 +18,13 @@ import contextlib
 import io
 import json
 import platform
-import statistics
-import time
 from unittest import mock
 
 from requests.adapters import HTTPAdapter
 from requests.models import Response
 
 from simulator.core.http import Request
+from timing import median_seconds  # benchmarks/timing.py
 from simulator.network import Network
 
 PW = "Password1!"
@@ -42,14 +41,7 @@ def _client(host: str, port: int, username: str, password: str):
 
 
 def median_us(fn, calls: int) -> float:
-    for _ in range(min(200, calls)):
-        fn()
-    samples = []
-    for _ in range(calls):
-        start = time.perf_counter()
-        fn()
-        samples.append(time.perf_counter() - start)
-    return statistics.median(samples) * 1e6
+    return median_seconds(fn, calls, warmup=min(200, calls)) * 1e6
 
 
 def _prepare_oracle(url: str) -> tuple[str, int]:

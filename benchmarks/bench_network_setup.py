@@ -12,22 +12,14 @@ from __future__ import annotations
 
 import argparse
 import platform
-import statistics
-import time
 
 from simulator.network import Network
 from simulator.scenario import Scenario
+from timing import median_seconds  # benchmarks/timing.py
 
 
 def median_ms(fn, repeat: int) -> float:
-    for _ in range(min(50, repeat)):
-        fn()
-    samples = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        fn()
-        samples.append(time.perf_counter() - start)
-    return statistics.median(samples) * 1000
+    return median_seconds(fn, repeat, warmup=min(50, repeat)) * 1000
 
 
 def main() -> None:

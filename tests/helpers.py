@@ -95,16 +95,21 @@ def federation(tmp_path, frames, *, databases=None, nodes=None, algorithms=None,
     return Network(scenario, **kwargs)
 
 
-def run_task(client, method: str, organizations, image: str = IMAGE, databases=("default",),
-             args=None, **kwargs):
-    """Create a task with the real UserClient (``method(*args, **kwargs)``) and wait for it;
-    returns (task as created, results page)."""
+def create_task(client, method: str, organizations, image: str = IMAGE,
+                databases=("default",), args=None, **kwargs) -> dict:
+    """Create a task with the real UserClient: ``method(*args, **kwargs)`` in collaboration 1."""
     input_ = {"method": method, "kwargs": kwargs}
     if args is not None:
         input_["args"] = list(args)
-    task = client.task.create(
+    return client.task.create(
         organizations=list(organizations), name=method, image=image, description="",
         collaboration=1, input_=input_, databases=[{"label": label} for label in databases])
+
+
+def run_task(client, method: str, organizations, image: str = IMAGE, databases=("default",),
+             args=None, **kwargs):
+    """``create_task`` and wait for it; returns (task as created, results page)."""
+    task = create_task(client, method, organizations, image, databases, args, **kwargs)
     return task, quiet(client.wait_for_results, task["id"])
 
 

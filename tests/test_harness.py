@@ -14,8 +14,8 @@ import requests
 from simulator import Clock, Network, simulate
 from simulator.core import virtual_time
 from simulator.transports.interception import INTERCEPTOR, origin_of
-from tests.helpers import (IMAGE, JOHN, RESEARCHER, decoded_results, federation, make_client,
-                           quiet, run_task)
+from tests.helpers import (IMAGE, JOHN, RESEARCHER, create_task, decoded_results, federation,
+                           make_client, quiet, run_task)
 
 START = dt.datetime(2026, 1, 5, 9, 0, 0, tzinfo=dt.timezone.utc)
 FRAMES = [pd.DataFrame({"age": [30, 40, 50, 60, 70, 80], "group": list("aabbcc")}),
@@ -107,10 +107,7 @@ def test_runs_step_through_their_phases_as_the_clock_advances():
     with Network.from_scenario("demo", clock=Clock(start=START), lifecycle="realistic") as net, \
             net.intercept():
         client = make_client(*JOHN)
-        task = client.task.create(organizations=[2], name="avg", image=IMAGE, description="",
-                                  collaboration=1, databases="default",
-                                  input_={"method": "partial_average",
-                                          "kwargs": {"column_name": "age"}})
+        task = create_task(client, "partial_average", [2], column_name="age")
         run = lambda: client.run.from_task(task["id"])["data"][0]  # noqa: E731
         seen = [(run()["status"], run()["started_at"] is not None)]
         for step in (1, 2, 5):
@@ -131,10 +128,7 @@ def test_wait_for_results_in_realistic_mode_never_really_sleeps(monkeypatch):
     with Network.from_scenario("demo", clock=Clock(start=START), lifecycle="realistic") as net, \
             net.intercept():
         client = make_client(*JOHN)
-        task = client.task.create(organizations=[2], name="avg", image=IMAGE, description="",
-                                  collaboration=1, databases="default",
-                                  input_={"method": "central_average",
-                                          "kwargs": {"column_name": "age"}})
+        task = create_task(client, "central_average", [2], column_name="age")
         wall = time.perf_counter()
         results = quiet(client.wait_for_results, task["id"])
         wall = time.perf_counter() - wall
