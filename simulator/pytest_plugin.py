@@ -11,6 +11,8 @@ Fixtures:
                  ``@pytest.mark.v6_user("name", "password")``)
   v6_server_url  the same network in server mode on a free loopback port: its API URL
                  (``http://127.0.0.1:PORT/api``)
+  v6_mock_client a factory with vantage6 MockAlgorithmClient's signature giving the simulator's
+                 drop-in (``--v6-replace-mock`` swaps it in for unmodified test modules)
 
 Markers:
   v6_privacy(min_cell_size=5, row_level=True)   the test fails if a run returns row-level data or
@@ -37,10 +39,20 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group = parser.getgroup("simulator", "research-compute simulator")
     group.addoption("--v6-scenario", default=None,
                     help="scenario for the v6_network fixture (a YAML file or a bundled name)")
+    group.addoption("--v6-replace-mock", action="store_true", default=False,
+                    help="tests importing vantage6's MockAlgorithmClient get the simulator's "
+                         "drop-in (simulator.mock_client) instead")
     parser.addini("v6_scenario", "scenario for the v6_network fixture", default="demo")
 
 
 def pytest_configure(config: pytest.Config) -> None:
+    if config.getoption("--v6-replace-mock", default=False):
+        # before any test module runs its "from ... import MockAlgorithmClient"
+        from vantage6.algorithm.tools import mock_client
+
+        from simulator.mock_client import MockAlgorithmClient
+
+        mock_client.MockAlgorithmClient = MockAlgorithmClient
     for line in (
             "v6_scenario(scenario, **network_options): the scenario and Network options of "
             "the v6_network fixture",
@@ -129,3 +141,21 @@ def v6_server_url(v6_network: "Network") -> Iterator[str]:
     finally:
         server.stop()
 
+
+@pytest.fixture
+def v6_mock_client() -> Iterator[Any]:
+    """A factory with MockAlgorithmClient's signature, giving the simulator's drop-in; every
+    client it made is closed after the test."""
+    from simulator.mock_client import MockAlgorithmClient
+
+    made: list[MockAlgorithmClient] = []
+
+    def make(*args: Any, **kwargs: Any) -> MockAlgorithmClient:
+        made.append(MockAlgorithmClient(*args, **kwargs))
+        return made[-1]
+
+    try:
+        yield make
+    finally:
+        for client in made:
+            client.close()

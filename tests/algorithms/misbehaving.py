@@ -84,3 +84,9 @@ def leak_column(df: pd.DataFrame, column: str) -> list:
 @data(1)
 def small_counts(df: pd.DataFrame, column: str) -> dict:
     return {"value_counts": df[column].value_counts().to_dict(), "n": len(df)}
+
+
+@data(1)
+def weight_of_first(df: pd.DataFrame, weights: dict) -> dict:
+    """Organization weights keyed by index: fine as a Python dict, but JSON keys are strings."""
+    return {"weighted_rows": len(df) * weights[0]}

@@ -59,6 +59,9 @@ class NodeFleet:
         self._collecting: contextvars.ContextVar[Optional[list]] = contextvars.ContextVar(
             f"simulator_fleet_{id(self)}", default=None)
         self._later: list[Work] = []  # work scheduled outside any request
+        # run id -> what its algorithm raised, kept only when asked (the mock-compatible client)
+        self.keep_errors = False
+        self.errors: dict[int, BaseException] = {}
         self._lock = threading.Lock()
         self._executors = {IN_PROCESS: InProcessExecutor(reachable=network.intercept),
                            ISOLATED: IsolatedExecutor(timeout=timeout)}
@@ -160,6 +163,10 @@ class NodeFleet:
 
     def has_later(self) -> bool:
         return bool(self._later)
+
+    def record_error(self, run_id: int, error: BaseException) -> None:
+        if self.keep_errors:
+            self.errors[run_id] = error
 
     # ------------------------------------------------------------------ execution
     def executor_for(self, mode: str):

@@ -249,6 +249,8 @@ class SimulatedNode:
             if run["id"] in self._killed or outcome.killed:
                 return False  # a killed container reports nothing more
         status = TaskStatus.CRASHED if outcome.exit_code else TaskStatus.COMPLETED
+        if outcome.error is not None:
+            self.fleet.record_error(run["id"], outcome.error)
         self._status_changed(run, status)
         self._report(run, status, outcome.output, outcome.log)
         return False

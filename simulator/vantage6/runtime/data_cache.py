@@ -65,6 +65,11 @@ class DataCache:
         # a copy, as a container reads a fresh frame: an algorithm may change its frame in place
         return entry.frame.copy()
 
+    def put(self, uri: str, db_type: str, frame: pd.DataFrame) -> None:
+        """Serve ``frame`` for ``uri`` as if it had been parsed (a database held in memory)."""
+        with self._lock:
+            self._entries[(uri, db_type, None, None)] = _Entry(file_stamp(uri), frame)
+
     def clear(self) -> None:
         with self._lock:
             self._entries.clear()

@@ -44,6 +44,8 @@ class RunOutcome:
     log: str
     output: bytes
     killed: bool = False
+    # in process only: what the algorithm raised (the wrapper turns it into exit(1))
+    error: Optional[BaseException] = None
 
 
 def _exit_code(exc: SystemExit, log: io.StringIO) -> int:
@@ -85,16 +87,19 @@ class InProcessExecutor:
         environ.update(job.environment)
         environ["PKG_NAME"] = job.module
         log = io.StringIO()
-        code = 0
+        code, error = 0, None
         with self._reachable(), data_cache.using(job.cache), run_context(environ, log):
             try:
                 self._wrap()
             except SystemExit as exc:
                 code = _exit_code(exc, log)
-            except Exception:  # uncaught in the container: the interpreter prints it, exits 1
+                # raised inside the wrapper's "except Exception as e:", so e is its context
+                error = exc.__context__ if code else None
+            except Exception as exc:  # uncaught in a container: printed, exit status 1
                 traceback.print_exc(file=log)
-                code = 1
-        return RunOutcome(code, log.getvalue(), job.folder.output_file.read_bytes())
+                code, error = 1, exc
+        return RunOutcome(code, log.getvalue(), job.folder.output_file.read_bytes(),
+                          error=error)
 
     def kill(self, run_id: int) -> bool:
         return False  # a thread cannot be stopped; the node discards the outcome instead

@@ -1,0 +1,364 @@
+"""A drop-in replacement for vantage6-algorithm-tools' ``MockAlgorithmClient``, backed by the whole
+simulator: the real server, simulated nodes and the real ``wrap_algorithm``.
+
+    # before: from vantage6.algorithm.tools.mock_client import MockAlgorithmClient
+    from simulator.mock_client import MockAlgorithmClient
+
+    client = MockAlgorithmClient(datasets=[[{"database": "a.csv", "db_type": "csv"}],
+                                           [{"database": df_b}]], module="my_algorithm")
+    task = client.task.create(input_={"method": "central", "kwargs": {...}}, organizations=[0])
+    results = client.wait_for_results(task["id"])        # decoded results, as the mock gives
+
+Same constructor and the same calls as vantage6's mock; behind them a network with one
+organization and node per entry of ``datasets``, one collaboration, a user, and ``module`` as the
+algorithm of image ``mock_image``. Every call goes through the server and the nodes, so subtasks,
+statuses, logs, permissions and JSON serialization are real.
+
+Where they differ, the simulator follows a real node (the mock is wrong there):
+  - a result a node cannot serialize (a numpy integer, a DataFrame) fails the run;
+  - ``@data(n)`` with n > 1 gets its frames in the real decorator's (reversed) order;
+  - results come in run id order, newest first, as the real AlgorithmClient gives them;
+  - ``task.get(id)`` returns task ``id`` (the mock's is off by one).
+By default an exception raised by the algorithm is raised again in the caller with its own type
+(``pytest.raises(InputError)`` keeps working); ``raise_errors=False`` gives the real behaviour
+instead: the run is ``crashed`` with the traceback in its log. Variables set in ``os.environ``
+when a task is created reach the algorithm, as a node's ``algorithm_env`` would.
+
+Organization ids: the mock's defaults are 0..n-1, which a real server cannot have; the simulator
+gives the organizations real ids (2, 3, ... unless ``organization_ids`` are all at least 2) and
+translates at this client's edge. Code running on the nodes sees the real ids.
+"""
+from __future__ import annotations
+
+import base64
+import json
+import logging
+import os
+import warnings
+from typing import Any, Optional
+
+import pandas as pd
+# imported with this module, as vantage6's mock imports them with its own (a test module pays
+# for them once, when it imports the client, not in its first test)
+from vantage6.algorithm.tools import wrap  # noqa: F401  (what every run calls)
+from vantage6.algorithm.tools.preprocessing import preprocess_data
+from vantage6.algorithm.tools.wrappers import load_data
+
+from simulator.network import Network
+
+log = logging.getLogger(__name__)
+IMAGE = "mock_image"
+USER = ("mock-user", "Mock-user-pass1")
+PAGE = 100
+
+
+class MockAlgorithmClient:
+    def __init__(self, datasets: list[list[dict]], module: str,
+                 collaboration_id: Optional[int] = None, organization_ids: Optional[list] = None,
+                 node_ids: Optional[list] = None, *, raise_errors: bool = True,
+                 **network_options: Any) -> None:
+        self.n = len(datasets)
+        self.all_organization_ids = _ids(organization_ids, self.n, "organization")
+        self.all_node_ids = _ids(node_ids, self.n, "node")
+        self.organization_id = self.all_organization_ids[0]
+        self.node_id = self.all_node_ids[0]
+        self.organizations_with_data = list(self.all_organization_ids)
+        self.collaboration_id = collaboration_id if collaboration_id else 1
+        self.module_name = module
+        self.image, self.database = IMAGE, "mock_database"
+        self.raise_errors = raise_errors
+        real_ids = (self.all_organization_ids if all(
+            isinstance(i, int) and not isinstance(i, bool) and i >= 2
+            for i in self.all_organization_ids) else list(range(2, 2 + self.n)))
+        self._to_real = dict(zip(self.all_organization_ids, real_ids))
+        self._to_mock = {real: mock for mock, real in self._to_real.items()}
+        self.labels, memory = self._databases(datasets)
+        self.network = Network(self._scenario(datasets, real_ids), **network_options)
+        self.network.nodes.keep_errors = True
+        for (org, label), frame in memory.items():  # frames given as DataFrames stay in memory
+            self.network.nodes.of(self._to_real[org]).cache.put(_memory_uri(org, label), "csv",
+                                                                frame)
+        self._node_to_mock = {self.network.nodes.of(self._to_real[org]).id: node
+                              for org, node in zip(self.all_organization_ids, self.all_node_ids)}
+        self._token = self.network.login(*USER)
+        self.task = self.Task(self)
+        self.result = self.Result(self)
+        self.run = self.Run(self)
+        self.organization = self.Organization(self)
+        self.collaboration = self.Collaboration(self)
+        self.node = self.Node(self)
+        self.study = self.Study(self)
+
+    # ------------------------------------------------------------------ building the network
+    def _databases(self, datasets: list[list[dict]]):
+        """Node databases per organization; frames (given, or loaded with a query, sheet or
+        preprocessing, as the mock loads them up front) are kept in memory."""
+        labels = [_label(i) for i in range(max((len(d) for d in datasets), default=0))]
+        memory: dict[tuple, pd.DataFrame] = {}
+        self._node_databases: dict[Any, list[dict]] = {}
+        for org, org_datasets in zip(self.all_organization_ids, datasets):
+            entries = []
+            for label, dataset in zip(labels, org_datasets):
+                handle = dataset.get("database")
+                eager = any(dataset.get(k) for k in ("query", "sheet_name", "preprocessing"))
+                if isinstance(handle, pd.DataFrame) or eager:
+                    frame = handle if isinstance(handle, pd.DataFrame) else load_data(
+                        database_uri=handle, db_type=dataset.get("db_type"),
+                        query=dataset.get("query"), sheet_name=dataset.get("sheet_name"))
+                    memory[(org, label)] = preprocess_data(frame,
+                                                           dataset.get("preprocessing", []))
+                    entries.append({"label": label, "uri": _memory_uri(org, label),
+                                    "type": "csv"})
+                else:
+                    entries.append({"label": label, "uri": os.path.abspath(str(handle)),
+                                    "type": dataset.get("db_type") or "csv"})
+            self._node_databases[org] = entries
+        return labels, memory
+
+    def _scenario(self, datasets: list[list[dict]], real_ids: list[int]) -> dict:
+        orgs = [{"id": real, "name": f"mock-{mock}"}
+                for mock, real in zip(self.all_organization_ids, real_ids)]
+        return {
+            "organizations": orgs,
+            "collaborations": [{"id": self.collaboration_id, "name": "mock-collaboration",
+                                "organizations": real_ids, "encrypted": False}],
+            "nodes": [{"organization": real, "collaboration": self.collaboration_id,
+                       "name": f"mock-node-{mock}", "databases": self._node_databases[mock]}
+                      for mock, real in zip(self.all_organization_ids, real_ids)],
+            "users": [{"username": USER[0], "password": USER[1], "organization": real_ids[0],
+                       "roles": ["Researcher", "Collaboration Admin"]}],
+            "algorithms": {IMAGE: self.module_name},
+        }
+
+    # ------------------------------------------------------------------ plumbing
+    def _call(self, method: str, path: str, *, json_body: Any = None, **params: Any) -> Any:
+        response = self.network.request(method, f"/api{path}", json=json_body, token=self._token,
+                                        params={k: v for k, v in params.items() if v is not None})
+        return response.get_json()
+
+    def _pages(self, path: str, **params: Any) -> list[dict]:
+        out, page = [], 1
+        while True:
+            body = self._call("GET", path, page=page, per_page=PAGE, **params)
+            if "data" not in body:
+                raise RuntimeError(body.get("msg", body))
+            out += body["data"]
+            if "next" not in body.get("links", {}):
+                return out
+            page += 1
+
+    def _mock_org(self, real: Any) -> Any:
+        return self._to_mock.get(real, real)
+
+    def _translated(self, item: dict) -> dict:
+        """A record with its organization and node ids as this client's caller knows them."""
+        item = dict(item)
+        for key in ("organization", "init_org"):
+            if isinstance(item.get(key), dict) and "id" in item[key]:
+                item[key] = {**item[key], "id": self._mock_org(item[key]["id"])}
+        if isinstance(item.get("node"), dict) and "id" in item["node"]:
+            item["node"] = {**item["node"],
+                            "id": self._node_to_mock.get(item["node"]["id"], item["node"]["id"])}
+        return item
+
+    def _raise_first_error(self, task_id: int) -> None:
+        """The exception of the first run of the task or its subtasks that crashed with one."""
+        errors = self.network.nodes.errors
+        family = _family_run_ids(self.network, task_id)
+        for run_id, error in errors.items():
+            if run_id in family:
+                raise error
+
+    def wait_for_results(self, task_id: int, interval: float = 1) -> list:
+        """The decoded results of a finished task (tasks finish while they are created)."""
+        return self.result.from_task(task_id)
+
+    def close(self) -> None:
+        self.network.close()
+
+    def __enter__(self) -> "MockAlgorithmClient":
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.close()
+
+    # ------------------------------------------------------------------ sub-clients
+    class SubClient:
+        def __init__(self, parent: "MockAlgorithmClient") -> None:
+            self.parent = parent
+
+    class Task(SubClient):
+        def create(self, input_: dict, organizations: list[int], name: str = "mock",
+                   description: str = "mock") -> dict:
+            parent = self.parent
+            if not organizations:
+                raise ValueError("No organization ids provided. Cannot create a task for zero "
+                                 "organizations.")
+            unknown = [o for o in organizations if o not in parent._to_real]
+            if unknown:
+                raise KeyError(unknown[0])  # as the mock fails on an organization without data
+            try:
+                payload = base64.b64encode(json.dumps(input_).encode()).decode()
+            except TypeError as exc:  # the mock calls the method with the objects themselves
+                raise TypeError(
+                    f"the task input is not JSON-serializable ({exc}): a real client sends it as "
+                    "JSON, so a node could never receive it; convert numpy values with int(), "
+                    "float() or .tolist()") from exc
+            changed = _json_difference(input_)
+            if changed:  # vantage6's mock hands the method the objects; a node gets JSON
+                warnings.warn(f"the task input changes when it is sent as JSON, as a real client "
+                              f"sends it: {changed}; the algorithm gets the JSON version, as on "
+                              "a node", UserWarning, stacklevel=2)
+            # what a node's algorithm_env would give: the variables the test set
+            env = {k: v for k, v in os.environ.items() if _forwardable(k)}
+            for node in parent.network.nodes:
+                node.algorithm_env = env
+            body = {"name": name, "description": description, "image": IMAGE,
+                    "collaboration_id": parent.collaboration_id,
+                    "organizations": [{"id": parent._to_real[o], "input": payload}
+                                      for o in organizations],
+                    "databases": [{"label": label} for label in parent.labels]}
+            created = parent._call("POST", "/task", json_body=body)
+            if "id" not in created:
+                raise RuntimeError(f"the server refused the task: {created}")
+            if parent.raise_errors:
+                parent._raise_first_error(created["id"])
+            return self.get(created["id"])
+
+        def get(self, task_id: int) -> dict:
+            task = self.parent._call("GET", f"/task/{task_id}")
+            return self.parent._translated(task) if "id" in task else task
+
+        def list(self, **filters: Any) -> list[dict]:
+            return [self.parent._translated(t) for t in self.parent._pages("/task", **filters)]
+
+        def kill(self, task_id: int) -> dict:
+            return self.parent._call("POST", "/kill/task", json_body={"id": task_id})
+
+        def delete(self, task_id: int) -> dict:
+            return self.parent._call("DELETE", f"/task/{task_id}")
+
+    class Result(SubClient):
+        def get(self, id_: int) -> Any:
+            result = self.parent._call("GET", f"/result/{id_}")
+            if "result" not in result:
+                return result
+            return _decode(result["result"])
+
+        def from_task(self, task_id: int) -> list[Any]:
+            return [_decode(r["result"]) for r in
+                    self.parent._pages("/result", task_id=task_id) if r["result"]]
+
+    class Run(SubClient):
+        def get(self, id_: int) -> dict:
+            run = self.parent._call("GET", f"/run/{id_}")
+            return self.parent._translated(_with_input(run)) if "id" in run else run
+
+        def from_task(self, task_id: int) -> list[dict]:
+            return [self.parent._translated(_with_input(r))
+                    for r in self.parent._pages("/run", task_id=task_id)]
+
+    class Organization(SubClient):
+        def get(self, id_: Any) -> dict:
+            parent = self.parent
+            if id_ not in parent._to_real:
+                return {"msg": f"Organization {id_} not found."}
+            org = parent._call("GET", f"/organization/{parent._to_real[id_]}")
+            return {**org, "id": id_}
+
+        def list(self) -> list[dict]:
+            return [self.get(org) for org in self.parent.all_organization_ids]
+
+    class Collaboration(SubClient):
+        def get(self, is_encrypted: bool = True) -> dict:
+            return self.parent._call("GET", f"/collaboration/{self.parent.collaboration_id}")
+
+    class Node(SubClient):
+        def get(self, id_: Optional[int] = None) -> dict:
+            parent = self.parent
+            mock = parent.node_id if id_ is None else id_
+            real = next((r for r, m in parent._node_to_mock.items() if m == mock), None)
+            if real is None:
+                return {"msg": f"Node {mock} not found."}
+            return {**parent._translated(parent._call("GET", f"/node/{real}")), "id": mock}
+
+        def list(self) -> list[dict]:
+            return [self.get(node) for node in self.parent.all_node_ids]
+
+    class Study(SubClient):
+        def get(self, id_: int) -> dict:
+            return self.parent._call("GET", f"/study/{id_}")
+
+        def list(self) -> list[dict]:
+            return self.parent._pages("/study", collaboration_id=self.parent.collaboration_id)
+
+
+def _ids(given: Optional[list], n: int, what: str) -> list:
+    """The mock's rule: given ids are used only when there is one per dataset."""
+    if given and len(given) == n:
+        return list(given)
+    if given:
+        log.warning("The number of %s ids (%s) does not match the number of datasets (#=%s), "
+                    "using default values (%s) instead", what, given, n, list(range(n)))
+    return list(range(n))
+
+
+# set by the node itself (or the image); a test's environment must not override them
+_NODE_VARIABLES = {"INPUT_FILE", "OUTPUT_FILE", "TOKEN_FILE", "TEMPORARY_FOLDER", "HOST", "PORT",
+                   "API_PATH", "USER_REQUESTED_DATABASE_LABELS", "DB_LABELS", "PKG_NAME"}
+_NODE_SUFFIXES = ("_DATABASE_URI", "_DATABASE_TYPE", "_QUERY", "_SHEET_NAME", "_PREPROCESSING")
+
+
+def _forwardable(name: str) -> bool:
+    return (name.isidentifier() and name not in _NODE_VARIABLES
+            and not name.endswith(_NODE_SUFFIXES))
+
+
+def _json_difference(value: Any, path: str = "input_") -> Optional[str]:
+    """Where ``value`` is not what comes back from JSON (tuples, non-string keys)."""
+    if isinstance(value, tuple):
+        return f"{path} is a tuple (a list in JSON)"
+    if isinstance(value, dict):
+        for key, inner in value.items():
+            if not isinstance(key, str):
+                return f"{path} has the key {key!r} (the string {json.dumps(str(key))} in JSON)"
+            found = _json_difference(inner, f"{path}[{key!r}]")
+            if found:
+                return found
+    if isinstance(value, list):
+        for index, inner in enumerate(value):
+            found = _json_difference(inner, f"{path}[{index}]")
+            if found:
+                return found
+    return None
+
+
+def _label(index: int) -> str:
+    return "default" if index == 0 else f"database{index + 1}"
+
+
+def _memory_uri(org: Any, label: str) -> str:
+    return f"memory://organization-{org}/{label}"
+
+
+def _decode(value: str) -> Any:
+    return json.loads(base64.b64decode(value))
+
+
+def _with_input(run: dict) -> dict:
+    """The run's input as a JSON string, as the mock (and a decrypting client) show it."""
+    if run.get("input"):
+        run = {**run, "input": base64.b64decode(run["input"]).decode("utf-8", "replace")}
+    return run
+
+
+def _family_run_ids(network: Network, task_id: int) -> set[int]:
+    state = network.vantage6.state
+    queue, runs = [state.tasks.get(task_id)], set()
+    while queue:
+        task = queue.pop()
+        if task is None:
+            continue
+        runs.update(r.id for r in task.runs)
+        queue.extend(task.children)
+    return runs
