@@ -42,19 +42,23 @@ class Network:
                  url: str = DEFAULT_URL, api_path: str = "/api", clock: Optional[Clock] = None,
                  seed: Optional[int] = None, jwt_secret: Optional[str] = None,
                  server_config: Optional[dict] = None, nodes: str = "simulated",
-                 execution: Optional[str] = None, lifecycle: Optional[str] = None) -> None:
+                 execution: Optional[str] = None, lifecycle: Optional[str] = None,
+                 executor: Optional[str] = None, workers: Optional[int] = None) -> None:
         """``nodes="simulated"`` runs the scenario's nodes (they pick up and run their runs);
         ``nodes="manual"`` registers them but leaves the node API to the test (as a real server
         with its nodes switched off). ``execution`` ("in-process" or "isolated") overrides the
         scenario's default way of running algorithms. ``lifecycle="realistic"`` makes runs take
         simulated time on the network's clock (a simulated clock is made if none was given);
-        the default ``"instant"`` completes them within the request that created them."""
+        the default ``"instant"`` completes them within the request that created them.
+        ``executor`` says where node work runs: ``"inline"`` (default: one run after the other,
+        deterministic), ``"threads"``, ``"processes"`` or ``"ray"`` (``workers`` of them)."""
         if nodes not in ("simulated", "manual"):
             raise ValueError(f"nodes must be 'simulated' or 'manual', not {nodes!r}")
         self.url = url.rstrip("/")
         self._arguments = dict(url=url, api_path=api_path, seed=seed, jwt_secret=jwt_secret,
                                server_config=server_config, nodes=nodes, execution=execution,
-                               lifecycle=lifecycle)  # what reset() builds again
+                               lifecycle=lifecycle, executor=executor,
+                               workers=workers)  # what reset() builds again
         self.scenario = _as_scenario(scenario)
         runtime = (self.scenario.data.get("runtime") or {}) if self.scenario else {}
         node_lifecycle = Lifecycle.from_config(lifecycle, runtime)
@@ -82,7 +86,10 @@ class Network:
         if privacy:
             self.privacy.enable(**privacy)
         self.nodes = NodeFleet(self, simulate=nodes == "simulated",
-                               timeout=runtime.get("timeout"), lifecycle=node_lifecycle)
+                               timeout=runtime.get("timeout"), lifecycle=node_lifecycle,
+                               executor=executor or runtime.get("executor", "inline"),
+                               workers=workers or runtime.get("workers"),
+                               ray_address=runtime.get("ray_address"))
         # path prefix -> the platform that serves it; each platform sees the request's full path
         self._mounts: list[tuple[str, Handler]] = []
         self.mount(self.vantage6.api_path, self.vantage6.handle)

@@ -3,6 +3,7 @@ server's SQLAlchemy relationships are, so that answering for one record never sc
 from __future__ import annotations
 
 import datetime as dt
+from collections import Counter
 from dataclasses import dataclass, field
 from typing import Optional
 
@@ -54,18 +55,54 @@ class Organization:
     runs: list["Run"] = field(default_factory=list, repr=False)  # runs assigned to it
 
 
+class NodeList(list):
+    """A collaboration's nodes, indexed by organization (a collaboration has one node per
+    organization), so that finding a run's node does not scan every node of the collaboration."""
+
+    def __init__(self, nodes=()) -> None:
+        super().__init__(nodes)
+        self._reindex()
+
+    def _reindex(self) -> None:
+        self._by_org = {node.organization.id: node for node in self}
+
+    def append(self, node: "Node") -> None:
+        super().append(node)
+        self._by_org[node.organization.id] = node
+
+    def remove(self, node: "Node") -> None:
+        super().remove(node)
+        self._reindex()
+
+    def of(self, organization_id: int) -> Optional["Node"]:
+        return self._by_org.get(organization_id)
+
+
+def _reindexing(name: str):
+    def method(self, *args, **kwargs):
+        result = getattr(list, name)(self, *args, **kwargs)
+        self._reindex()
+        return result
+    return method
+
+
+for _name in ("extend", "insert", "pop", "clear", "__setitem__", "__delitem__", "__iadd__",
+              "sort", "reverse"):
+    setattr(NodeList, _name, _reindexing(_name))
+
+
 @dataclass(eq=False)
 class Collaboration:
     id: int
     name: str
     encrypted: bool = False
     organizations: list[Organization] = field(default_factory=list, repr=False)
-    nodes: list["Node"] = field(default_factory=list, repr=False)
+    nodes: NodeList = field(default_factory=NodeList, repr=False)
     tasks: list["Task"] = field(default_factory=list, repr=False)
     studies: list["Study"] = field(default_factory=list, repr=False)
 
     def node_of(self, organization_id: int) -> Optional["Node"]:
-        return next((n for n in self.nodes if n.organization.id == organization_id), None)
+        return self.nodes.of(organization_id)
 
 
 @dataclass(eq=False)
@@ -140,10 +177,14 @@ class Task:
     databases: list[TaskDatabase] = field(default_factory=list)
     runs: list["Run"] = field(default_factory=list, repr=False)
     children: list["Task"] = field(default_factory=list, repr=False)
+    # organization id -> its runs of this task (a task may name an organization twice)
+    runs_by_org: dict[int, list["Run"]] = field(default_factory=dict, repr=False)
+    # how many of its runs have each status, kept by Run (so status does not scan the runs)
+    status_counts: Counter = field(default_factory=Counter, repr=False)
 
     @property
     def status(self) -> str:
-        return derive_task_status([r.status for r in self.runs])
+        return derive_task_status(s for s, n in self.status_counts.items() if n > 0)
 
     @property
     def finished_at(self) -> Optional[dt.datetime]:
@@ -151,6 +192,9 @@ class Task:
             stamps = [r.finished_at for r in self.runs]
             return None if None in stamps else max(stamps)
         return None
+
+
+_UNSET = object()
 
 
 @dataclass(eq=False)
@@ -167,6 +211,21 @@ class Run:
     log: Optional[str] = None
     cleanup_at: Optional[dt.datetime] = None
     blob_storage_used: bool = False
+
+    def __setattr__(self, name: str, value) -> None:
+        # a run counts in its task's status_counts while it belongs to that task
+        if name in ("status", "task"):
+            state = self.__dict__
+            task, status = state.get("task"), state.get("status", _UNSET)
+            if task is not None and status is not _UNSET:
+                task.status_counts[status] -= 1
+            if name == "status":
+                status = value
+            else:
+                task = value
+            if task is not None and status is not _UNSET:
+                task.status_counts[status] += 1
+        object.__setattr__(self, name, value)
 
     @property
     def node(self) -> Optional[Node]:

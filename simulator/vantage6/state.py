@@ -412,12 +412,15 @@ class State:
                   assigned_at=self.started_at, status=TaskStatus.PENDING.value)
         self.runs[run.id] = run
         task.runs.append(run)
+        task.runs_by_org.setdefault(organization.id, []).append(run)
         organization.runs.append(run)
         return run
 
     def delete_run(self, run: Run) -> None:
         if run.task is not None:
             run.task.runs.remove(run)
+            run.task.runs_by_org.get(run.organization.id, []).remove(run)
+            run.task = None  # no longer counted in the task's statuses
         run.organization.runs.remove(run)
         self.runs.pop(run.id, None)
         self.orphan_runs.pop(run.id, None)

@@ -293,7 +293,7 @@ class SimulatedNode:
         if invalid_variable(env) is not None:
             return None, TaskStatus.FAILED
         job = RunJob(run["id"], algorithm.module, encode_environment(env), folder, self.cache,
-                     self.cache_dir())
+                     self.cache_dir(), node_id=self.id)
         return _Prepared(job, mode), None
 
     def _status_changed(self, run: dict, status: str) -> None:

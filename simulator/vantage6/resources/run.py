@@ -20,6 +20,20 @@ def _may_view_task(ctx: Ctx, task) -> bool:
             or (r.can(VIEW, OWN) and ctx.user is not None and task.init_user is ctx.user))
 
 
+def _runs_in_scope(ctx: Ctx, r) -> list:
+    """The runs a caller's widest view rule covers (the scope filter below still applies)."""
+    if r.can(VIEW, GLO):
+        return list(ctx.state.runs.values())
+    org = ctx.caller.organization
+    if r.can(VIEW, COL) and org is not None:
+        return [run for col in org.collaborations for task in col.tasks for run in task.runs]
+    if r.can(VIEW, ORG) and org is not None:
+        return list(org.runs)
+    if r.can(VIEW, OWN) and ctx.user is not None:
+        return [run for task in ctx.user.created_tasks for run in task.runs]
+    return []
+
+
 def _filtered_runs(ctx: Ctx) -> list:
     """MultiRunBase.get_query_multiple_runs, shared by /run and /result."""
     r, args, state = ctx.rules("run"), ctx.args, ctx.state
@@ -37,9 +51,10 @@ def _filtered_runs(ctx: Ctx) -> list:
         if not _may_view_task(ctx, task):
             raise Unauthorized(f"You lack the permission to view runs for task "
                                f"id={args['task_id']}!")
-        runs = [x for x in (runs if runs is not None else task.runs) if x.task is task]
-    if runs is None:
-        runs = list(state.runs.values())
+        if runs is not None:
+            runs = [x for x in runs if x.task is task]
+        elif not args.get("node_id"):  # with a node, its run is looked up below
+            runs = list(task.runs)
     if args.get("node_id"):
         node = by_id(state.nodes, args["node_id"])
         if node is None:
@@ -47,8 +62,14 @@ def _filtered_runs(ctx: Ctx) -> list:
         if node.collaboration is None or not r.can_for_col(VIEW, node.collaboration.id):
             raise Unauthorized(f"You lack the permission to view runs for node "
                                f"id={args['node_id']}!")
+        if "task_id" in args and "organization_id" not in args:  # what a node asks: O(1)
+            runs = task.runs_by_org.get(node.organization.id, [])
+        elif runs is None:
+            runs = node.organization.runs
         runs = [x for x in runs if x.organization is node.organization
-                and x.task.collaboration is node.collaboration]
+                and x.task is not None and x.task.collaboration is node.collaboration]
+    if runs is None:  # start from what the caller may see, not from every run
+        runs = _runs_in_scope(ctx, r)
     if "port" in args:
         runs = []  # the simulator has no VPN ports
     for param in ("assigned", "started", "finished"):

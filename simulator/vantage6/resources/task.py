@@ -28,20 +28,22 @@ def _is_own(ctx: Ctx, rules, task) -> bool:
 @routes.route("/task", "GET", who=USER_NODE_CONTAINER)
 def list_tasks(ctx: Ctx):
     r, r_run, args, state = ctx.rules("task"), ctx.rules("run"), ctx.args, ctx.state
-    own_org = ctx.caller.organization_id
-    tasks = list(state.tasks.values())
-    if not r.can(VIEW, GLO):
-        if r.can(VIEW, COL):
-            tasks = [t for t in tasks if any(o.id == own_org for o in t.collaboration.organizations)]
-        elif r.can(VIEW, ORG):
-            tasks = [t for t in tasks if t.init_org.id == own_org]
-        elif r.can(VIEW, OWN):
-            me = ctx.user
-            if me is None:
-                raise UnexpectedError()
-            tasks = [t for t in tasks if t.init_user is me]
-        else:
-            raise Unauthorized("You lack the permission to do that!")
+    # start from what the caller's scope covers (indexes), not from every task
+    org = ctx.caller.organization
+    if r.can(VIEW, GLO):
+        tasks = list(state.tasks.values())
+    elif r.can(VIEW, COL):
+        tasks = ([t for col in org.collaborations for t in col.tasks if t.id in state.tasks]
+                 if org is not None else [])
+    elif r.can(VIEW, ORG):
+        tasks = [t for t in org.tasks if t.id in state.tasks] if org is not None else []
+    elif r.can(VIEW, OWN):
+        me = ctx.user
+        if me is None:
+            raise UnexpectedError()
+        tasks = [t for t in me.created_tasks if t.id in state.tasks]
+    else:
+        raise Unauthorized("You lack the permission to do that!")
     if ctx.included("results"):
         max_task = r.get_max_scope(VIEW)
         if not r_run.has_at_least_scope(max_task, VIEW):

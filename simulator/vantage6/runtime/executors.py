@@ -36,6 +36,7 @@ class RunJob:
     folder: RunFolder
     cache: data_cache.DataCache
     cache_folder: Path  # for isolated runs: the node's on-disk cache of parsed frames
+    node_id: int = 0  # for executors whose workers keep their own caches per node
 
 
 @dataclass
@@ -64,42 +65,49 @@ def _quiet_exit(code: object = None) -> None:
     raise SystemExit(code)
 
 
-def _prepare_tools() -> Callable[[], None]:
-    from vantage6.algorithm.tools import decorators, wrap, wrappers
+_wrap_algorithm: Optional[Callable[[], None]] = None
 
-    for module in (decorators, wrap, wrappers):
-        module.exit = _quiet_exit  # module globals shadow the builtin
-    data_cache.install()
-    return wrap.wrap_algorithm
+
+def wrapped_run(module: str, environment: dict[str, str], cache: data_cache.DataCache,
+                output_file: Path) -> RunOutcome:
+    """``wrap_algorithm()`` in this process, under a context that looks like the container:
+    the image's environment plus the node's (encoded) variables, its own stdout/stderr, and the
+    node's parsed databases. Used in the simulator's process and in executor workers."""
+    global _wrap_algorithm
+    if _wrap_algorithm is None:
+        from vantage6.algorithm.tools import decorators, wrap, wrappers
+
+        for tools in (decorators, wrap, wrappers):
+            tools.exit = _quiet_exit  # module globals shadow the builtin
+        data_cache.install()
+        _wrap_algorithm = wrap.wrap_algorithm
+    environ = base_environment()
+    environ.update(environment)
+    environ["PKG_NAME"] = module
+    log = io.StringIO()
+    code, error = 0, None
+    with data_cache.using(cache), run_context(environ, log):
+        try:
+            _wrap_algorithm()
+        except SystemExit as exc:
+            code = _exit_code(exc, log)
+            # raised inside the wrapper's "except Exception as e:", so e is its context
+            error = exc.__context__ if code else None
+        except Exception as exc:  # uncaught in a container: printed, exit status 1
+            traceback.print_exc(file=log)
+            code, error = 1, exc
+    return RunOutcome(code, log.getvalue(), output_file.read_bytes(), error=error)
 
 
 class InProcessExecutor:
-    """``wrap_algorithm()`` in this process, under a context that looks like the container."""
+    """The algorithm in this process (the default: fast and deterministic)."""
 
     def __init__(self, reachable: Callable[[], ContextManager] = contextlib.nullcontext) -> None:
         self._reachable = reachable  # makes the node proxy answer this process's HTTP calls
-        self._wrap: Optional[Callable[[], None]] = None
 
     def execute(self, job: RunJob) -> RunOutcome:
-        if self._wrap is None:
-            self._wrap = _prepare_tools()
-        environ = base_environment()
-        environ.update(job.environment)
-        environ["PKG_NAME"] = job.module
-        log = io.StringIO()
-        code, error = 0, None
-        with self._reachable(), data_cache.using(job.cache), run_context(environ, log):
-            try:
-                self._wrap()
-            except SystemExit as exc:
-                code = _exit_code(exc, log)
-                # raised inside the wrapper's "except Exception as e:", so e is its context
-                error = exc.__context__ if code else None
-            except Exception as exc:  # uncaught in a container: printed, exit status 1
-                traceback.print_exc(file=log)
-                code, error = 1, exc
-        return RunOutcome(code, log.getvalue(), job.folder.output_file.read_bytes(),
-                          error=error)
+        with self._reachable():
+            return wrapped_run(job.module, job.environment, job.cache, job.folder.output_file)
 
     def kill(self, run_id: int) -> bool:
         return False  # a thread cannot be stopped; the node discards the outcome instead
