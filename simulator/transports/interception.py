@@ -18,7 +18,7 @@ import http.client
 import httpx
 import requests
 import respx
-from responses import CallList, RequestsMock
+from responses import CallbackResponse, CallList, RequestsMock
 
 from simulator.core.http import Request, Response
 from simulator.faults import ConnectionDropped
@@ -67,6 +67,7 @@ class _Interceptor:
         self._handlers: dict[tuple[str, str, int], list[Handler]] = {}
         self._requests_mock: RequestsMock | None = None
         self._respx_router: respx.MockRouter | None = None
+        self._routes: dict[tuple[str, str, int], list[CallbackResponse]] = {}
 
     # ------------------------------------------------------------------ registry
     def activate(self, origin: tuple[str, str, int], handler: Handler) -> None:
@@ -91,25 +92,33 @@ class _Interceptor:
         return stack[-1] if stack else None  # the innermost activation wins
 
     def _rebuild(self) -> None:
+        """Make the registered routes match the active origins, one route at a time: requests
+        of other threads keep finding their routes and the passthrough while this runs."""
         if not self._handlers:
             self._stop()
             return
         self._start()
         mock = self._requests_mock
-        mock.reset()
-        mock._calls = _NoCalls()
-        for origin in self._handlers:
+        for origin in [o for o in self._routes if o not in self._handlers]:
+            for route in self._routes.pop(origin):
+                mock.remove(route)
+        for origin in [o for o in self._handlers if o not in self._routes]:
+            routes = []
             for method in _METHODS:
-                mock.add_callback(method, _origin_regex(origin), callback=self._answer_requests,
-                                  content_type=None)
-        for registered in mock.registered():
-            registered._calls = _NoCalls()
-        mock.add_passthru(re.compile(".*"))
+                route = CallbackResponse(method, _origin_regex(origin),
+                                         callback=self._answer_requests, content_type=None)
+                route._calls = _NoCalls()
+                mock.add(route)
+                routes.append(route)
+            self._routes[origin] = routes
 
     def _start(self) -> None:
         if self._requests_mock is None:
-            self._requests_mock = RequestsMock(assert_all_requests_are_fired=False)
-            self._requests_mock.start()
+            mock = RequestsMock(assert_all_requests_are_fired=False)
+            mock._calls = _NoCalls()
+            mock.add_passthru(re.compile(".*"))  # every other request goes out untouched
+            mock.start()
+            self._requests_mock = mock
         if self._respx_router is None:
             router = _QuietRouter(assert_all_called=False, assert_all_mocked=False)
             router.route(name="simulator").mock(side_effect=self._answer_httpx)
@@ -120,6 +129,7 @@ class _Interceptor:
         if self._requests_mock is not None:
             self._requests_mock.stop(allow_assert=False)
             self._requests_mock = None
+            self._routes.clear()
         if self._respx_router is not None:
             self._respx_router.stop(quiet=True)
             self._respx_router = None
@@ -127,6 +137,10 @@ class _Interceptor:
     # ------------------------------------------------------------------ translation
     def _answer_requests(self, prepared) -> tuple[int, list[tuple[str, str]], bytes]:
         handler = self._handler_for(prepared.url)
+        if handler is None:  # the interception ended while this request was on its way
+            raise requests.exceptions.ConnectionError(
+                f"the simulated network at {prepared.url} is no longer intercepted",
+                request=prepared)
         parts = urlsplit(prepared.url)
         body = prepared.body
         request = Request.build(prepared.method, parts.path or "/", parts.query,
