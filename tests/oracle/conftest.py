@@ -19,6 +19,7 @@ from simulator.network import Network
 from simulator.transports.server import ServerMode
 from tests.oracle.differ import JWT_SECRET
 from tests.oracle.oracle import OracleServer
+from tests.oracle.worlds import BaseWorlds
 
 HERE = Path(__file__).parent
 
@@ -70,6 +71,14 @@ class SwitchableServer:
 
     def stop(self) -> None:
         self._mode.stop()
+
+
+@pytest.fixture(scope="session")
+def base_worlds(oracle, simulator_server) -> BaseWorlds:
+    """The base world of tests/oracle/worlds.py in both servers; call ``rewind()`` before use."""
+    base = BaseWorlds(oracle, simulator_server)
+    assert not base.differ.differing, [c.label for c in base.differ.differing]
+    return base
 
 
 @pytest.fixture(scope="session")

@@ -18,7 +18,6 @@ Ids (a fresh real server has organization 1 and user 1 = root; default roles are
 from __future__ import annotations
 
 import copy
-from dataclasses import dataclass
 
 from tests.oracle.differ import IMAGE, STRONG_PW, Differ, World, b64
 
@@ -79,31 +78,25 @@ def build_base(d: Differ) -> None:
         w.tok["cont"] = o.get("container_token")
 
 
-@dataclass
 class BaseWorlds:
-    """Both servers at the base world, with the tokens to call them; ``rewind()`` goes back."""
-    differ: Differ
-    oracle: object  # OracleServer
-    simulator: object  # SwitchableServer
-    _state: object = None
+    """Both servers at the base world, with the tokens to call them; ``rewind()`` goes back.
+    Built once per test session (bcrypt makes the real server's users slow to create)."""
 
-    @classmethod
-    def build(cls, oracle, simulator, name: str = "base") -> "BaseWorlds":
+    def __init__(self, oracle, simulator, name: str = "base") -> None:
+        self.oracle, self.simulator, self.name = oracle, simulator, name
         oracle.restore("fresh")
-        network = simulator.reset()
-        d = Differ(World("sim", simulator.api), World("real", oracle.api), echo=False)
-        d.section = "base world"
-        build_base(d)
+        self.network = simulator.reset()
+        self.differ = Differ(World("sim", simulator.api), World("real", oracle.api), echo=False)
+        self.differ.section = "base world"
+        build_base(self.differ)
         oracle.snapshot(name)
-        self = cls(d, oracle, simulator)
-        self.name = name
-        self._state = _copy_state(network)
-        return self
+        self._state = _copy_state(self.network)
 
     def rewind(self) -> None:
+        """Both servers back to the base world (the simulator serves the base network again)."""
         self.oracle.restore(self.name)
-        network = self.simulator.network
-        network.vantage6.state = _copy_state(network, self._state)
+        self.network.vantage6.state = _copy_state(self.network, self._state)
+        self.simulator.network = self.network
 
 
 def _copy_state(network, state=None):
