@@ -15,6 +15,7 @@ import os
 import time
 from typing import Any, Optional
 
+import pytest
 from hypothesis import HealthCheck, settings, strategies as st
 from hypothesis.stateful import (Bundle, RuleBasedStateMachine, consumes, initialize, invariant,
                                  multiple, precondition, rule, run_state_machine_as_test)
@@ -259,6 +260,7 @@ class FakeVsReal(RuleBasedStateMachine):
         self.call("tasks", "GET", "/task", "root", params={"include": "runs", "per_page": 3})
 
 
+@pytest.mark.timeout(900)  # ~100 s on the 2-core machine; more when it is shared
 def test_fake_and_real_agree_on_random_call_sequences(base_worlds: BaseWorlds) -> None:
     sm_base = base_worlds
     FakeVsReal.base = sm_base
