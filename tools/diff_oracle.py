@@ -3,7 +3,7 @@ simulator and the real vantage6 server, with every difference printed.
 
 usage:
   .venv/bin/python tools/diff_oracle.py                         # installs/starts its own oracle
-  .venv/bin/python tools/diff_oracle.py --oracle http://127.0.0.1:7611/api   # a FRESH one you started
+  .venv/bin/python tools/diff_oracle.py --oracle http://127.0.0.1:7611/api  # a FRESH one
   .venv/bin/python tools/diff_oracle.py -v --show "task create"
 
 The same check runs in the test suite (tests/oracle/test_differential.py, marker ``oracle``); this
@@ -28,8 +28,8 @@ from tests.oracle.script import SECTIONS  # noqa: E402
 
 def main() -> int:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    p.add_argument("--oracle", help="base URL of a FRESH real server, e.g. http://127.0.0.1:7611/api"
-                   " (default: start one with tools/oracle/serve.py)")
+    p.add_argument("--oracle", help="base URL of a FRESH real server, e.g. "
+                   "http://127.0.0.1:7611/api (default: start one with tools/oracle/serve.py)")
     p.add_argument("-v", "--verbose", action="store_true", help="also list identical calls")
     p.add_argument("--show", metavar="TEXT", help="print both answers of calls whose label "
                    "contains TEXT")

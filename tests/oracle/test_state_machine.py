@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import os
 import time
+from collections import Counter
 from typing import Any, Optional
 
 import pytest
@@ -81,6 +82,8 @@ class FakeVsReal(RuleBasedStateMachine):
         self.n = 0
         self.newest = dict(BASE_MAX)
         self.task_runs: dict[int, list[int]] = {1: [1, 2], 2: [3, 4]}
+        self.parent: dict[int, int] = {}  # subtask -> its parent task
+        self.changed = True  # a write succeeded since the last look at tasks and runs
         self.runs: dict[int, int] = {1: 2, 2: 3, 3: 3, 4: 4}  # run -> organization
 
     # ------------------------------------------------------------------ plumbing
@@ -91,11 +94,13 @@ class FakeVsReal(RuleBasedStateMachine):
                            params=params)
         bad = [c for c in self.d.records[start:] if c.problems]
         assert not bad, "\n".join(f"{c.label}\n    " + "\n    ".join(c.problems) for c in bad)
+        if method != "GET" and r.status < 400:
+            self.changed = True
         return r  # the real answer (equal to the simulator's, normalised)
 
     def name(self, prefix: str) -> str:
         self.n += 1
-        return f"{prefix}{self.n}"
+        return f"{prefix}{self.n:03d}"  # usernames need 3 characters or more
 
     def created(self, table: str, answer) -> list[int]:
         if answer.status in (200, 201) and isinstance(answer.body, dict) and "id" in answer.body:
@@ -182,6 +187,24 @@ class FakeVsReal(RuleBasedStateMachine):
           orgs=st.lists(st.sampled_from([2, 3, 4]), min_size=1, max_size=3, unique=True))
     def create_task(self, who, col, orgs):
         answer = self.call("create task", "POST", "/task", who, task_body(orgs, col=col))
+        return multiple(*self._new_task(answer))
+
+    @rule(target=tasks, orgs=st.lists(st.sampled_from([2, 3, 4]), min_size=1, max_size=2,
+                                       unique=True), study=st.booleans())
+    def container_subtask(self, orgs, study):
+        """The algorithm container of nA on task 1 creates a subtask (fails once task 1 is done,
+        killed or deleted, as on the real server)."""
+        body = {"image": IMAGE, "organizations": [{"id": o, "input": b64({"method": "c"})}
+                                                  for o in orgs],
+                "databases": [{"label": "default"}]}
+        body |= {"study_id": 1} if study else {"collaboration_id": 1}
+        answer = self.call("container subtask", "POST", "/task", "cont", body)
+        ids = self._new_task(answer)
+        for task_id in ids:
+            self.parent[task_id] = 1
+        return multiple(*ids)
+
+    def _new_task(self, answer) -> list[int]:
         ids = self.created("task", answer)
         for task_id in ids:
             runs = self.call("runs of new task", "GET", "/run", "root",
@@ -190,7 +213,7 @@ class FakeVsReal(RuleBasedStateMachine):
             for x in runs.body["data"]:
                 self.runs[x["id"]] = x["organization"]["id"]
                 self.newest["run"] = max(self.newest["run"], x["id"])
-        return multiple(*ids)
+        return ids
 
     # ------------------------------------------------------------------ the node API
     @precondition(lambda self: self.runs)
@@ -212,13 +235,24 @@ class FakeVsReal(RuleBasedStateMachine):
 
     @rule(who=writers, task=consumes(tasks))
     def delete_task(self, who, task):
+        # the task, its own runs and its subtasks (whose runs stay, orphaned) are deleted
         runs = self.task_runs.get(task, [])
-        if not self.deletable("task", task) or self.newest["run"] in runs:
+        tree = {task} | {child for child, parent in self.parent.items() if parent == task}
+        if self.newest["task"] in tree or self.newest["run"] in runs:
             return
         answer = self.call("delete task", "DELETE", f"/task/{task}", who)
         if answer.status == 200:
             for run in runs:
                 self.runs.pop(run, None)
+
+    @rule(who=writers, org=organizations, country=st.sampled_from(["NL", "DE", ""]))
+    def patch_organization(self, who, org, country):
+        self.call("patch org", "PATCH", f"/organization/{org}", who, {"country": country})
+
+    @rule(who=writers, col=collaborations, encrypted=st.booleans())
+    def patch_collaboration(self, who, col, encrypted):
+        self.call("patch collaboration", "PATCH", f"/collaboration/{col}", who,
+                  {"encrypted": encrypted})
 
     @rule(who=writers, org=consumes(organizations))
     def delete_organization(self, who, org):
@@ -240,7 +274,35 @@ class FakeVsReal(RuleBasedStateMachine):
         if self.deletable("role", role):
             self.call("delete role", "DELETE", f"/role/{role}", who)
 
+    @rule(who=writers, role=roles, rule_id=st.sampled_from([21, 29, 44, 58, 1]),
+          add=st.booleans())
+    def role_rule(self, who, role, rule_id, add):
+        self.call("role rule", "POST" if add else "DELETE", f"/role/{role}/rule/{rule_id}", who)
+
+    @rule(who=writers, org=organizations, add=st.booleans())
+    def study_member(self, who, org, add):
+        self.call("study member", "POST" if add else "DELETE", "/study/1/organization", who,
+                  {"id": org})
+
+    @rule(node=st.sampled_from(list(NODES)), target_node=st.sampled_from([2, 3, 4, 5]),
+          body=st.sampled_from([{"ip": "10.0.0.9"}, {"name": "renamed"}, {"clear_ip": True}]))
+    def node_patches_node(self, node, target_node, body):
+        self.call("node patch", "PATCH", f"/node/{target_node}", node, body)
+
     # ------------------------------------------------------------------ reads
+    @rule(who=callers, user=users)
+    def user_permissions(self, who, user):
+        self.call("user permissions", "GET", f"/user/{user}", who,
+                  params={"include_permissions": 1})
+
+    @precondition(lambda self: self.runs)
+    @rule(data=st.data(), who=st.sampled_from(["root", "r_viewer", "b_res", "nA", "cont"]),
+          kind=st.sampled_from(["run", "result"]))
+    def get_run(self, data, who, kind):
+        run = data.draw(st.sampled_from(sorted(self.runs)), label="run")
+        self.call(f"get {kind}", "GET", f"/{kind}/{run}", who,
+                  params={"include": "task"} if kind == "run" else None)
+
     @rule(data=st.data(), who=callers, listing=st.sampled_from(LISTS),
           page=st.sampled_from([None, (1, 3), (2, 3), (2, 10)]))
     def list_with_filter(self, data, who, listing, page):
@@ -256,7 +318,11 @@ class FakeVsReal(RuleBasedStateMachine):
 
     @invariant()
     def tasks_and_runs_agree(self):
-        # the newest tasks with their runs: statuses, results, logs, fail-fast and kill marks
+        # the newest tasks with their runs: statuses, results, logs, fail-fast and kill marks.
+        # Only after a write that succeeded: reads and refusals change nothing to look at.
+        if not self.changed:
+            return
+        self.changed = False
         self.call("tasks", "GET", "/task", "root", params={"include": "runs", "per_page": 3})
 
 
@@ -268,5 +334,12 @@ def test_fake_and_real_agree_on_random_call_sequences(base_worlds: BaseWorlds) -
     run_state_machine_as_test(FakeVsReal, settings=settings(
         max_examples=EXAMPLES, stateful_step_count=STEPS, deadline=None, database=None,
         derandomize=not os.environ.get("V6_SM_RANDOM"), suppress_health_check=list(HealthCheck)))
-    print(f"\nstate machine: {EXAMPLES} examples, {sm_base.differ.calls - calls} compared calls, "
-          f"{time.monotonic() - started:.0f} s")
+    made = sm_base.differ.records[calls:]
+    print(f"\nstate machine: {EXAMPLES} examples, {len(made)} compared calls, "
+          f"{time.monotonic() - started:.0f} s; real statuses per step:")
+    by_step: dict[str, Counter] = {}
+    for call in made:
+        step = call.label.split(" as ")[0].removeprefix("sm ")
+        by_step.setdefault(step, Counter())[call.status] += 1
+    for step, statuses in sorted(by_step.items()):
+        print(f"  {step:<22} {dict(sorted(statuses.items()))}")

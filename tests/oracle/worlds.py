@@ -100,7 +100,8 @@ class BaseWorlds:
 
 
 def _copy_state(network, state=None):
-    """A deep copy of the simulator's records (the clock stays shared: tokens and records use it)."""
+    """A deep copy of the simulator's records (the clock stays shared: tokens and records use
+    it)."""
     server = network.vantage6
     with server.lock:
         source = state if state is not None else server.state

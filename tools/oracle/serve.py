@@ -1,4 +1,4 @@
-"""Run the real vantage6-server 4.15.2 on loopback with SQLite: the oracle of the differential tests.
+"""Run the real vantage6-server 4.15.2 on loopback with SQLite: the differential tests' oracle.
 
 usage:  <oracle venv python> serve.py [--port 7601] [--db PATH] [--jwt-secret S]
 
@@ -80,7 +80,8 @@ def _add_snapshot_routes(flask_app, db_path: str, folder: str) -> None:
 def _no_delay() -> None:
     """TCP_NODELAY on every accepted connection. gevent's server writes a response in pieces;
     with Nagle's algorithm on, each request waits out the client's delayed ACK (~40 ms on
-    loopback), which made the oracle look 20x slower than it is. Transport only: no answer changes."""
+    loopback), which made the oracle look 20x slower than it is. Transport only: no answer
+    changes."""
     import socket
 
     from gevent import pywsgi
@@ -106,7 +107,8 @@ def main() -> None:
     logging.basicConfig(level=logging.ERROR)
 
     folder = tempfile.mkdtemp(prefix="v6-oracle-")
-    # A file, not ":memory:": the server answers from several greenlets, each with its own connection.
+    # A file, not ":memory:": the server answers from several greenlets, each with its own
+    # connection.
     db = args.db or os.path.join(folder, "server.sqlite")
     Database().connect(uri=f"sqlite:///{db}", allow_drop_all=True)
     config = {
