@@ -2,7 +2,7 @@
 collaborations, nodes, users with roles, studies, tasks, node PATCHes of runs, kills, deletes,
 lists with filters and pages) go to the real vantage6 server and to the simulator, and every
 answer must agree (after the differential normalisation) — the step's own answer and, after each
-step, the task and run lists. Each example starts from the base world (tests/oracle/worlds.py),
+step that changed something, the newest tasks with their runs. Each example starts from the base world (tests/oracle/worlds.py),
 rewound in both servers, so examples are independent and a failure shrinks to a minimal sequence.
 
 SQLite hands the id of a deleted newest row out again (the simulator, like PostgreSQL, never
