@@ -1090,6 +1090,10 @@ def edges(d: Differ) -> None:
     c("task databases null", "POST", "/task", "researcher", json_=_task_body([2], databases=None))
     c("task org id string", "POST", "/task", "researcher",
       json_=_task_body([2]) | {"organizations": [{"id": "2", "input": b64({"m": 1})}]})
+    # labels are stored in a String column: SQLite hands numbers back as text
+    c("task label number", "POST", "/task", "researcher",
+      json_=_task_body([2], databases=[{"label": 5}, {"label": 2.5}, {"label": True}]))
+    c("task list label number", "GET", "/task", "researcher", params={"database": "5"})
     c("task preprocessing", "POST", "/task", "researcher",
       json_=_task_body([2], databases=[{"label": "a", "query": "q", "preprocessing": [
           {"function": "f", "parameters": {"x": 1}}], "arguments": {"y": 2}},
