@@ -28,9 +28,6 @@ EXAMPLES = 15  # per operation; ~75 operations
 # Operations where input the document allows still makes the REAL server answer 500, which the
 # simulator reproduces (COVERAGE.md), so "no server error" cannot hold there:
 REAL_500 = {
-    # a study_id that does not exist: the real list dereferences None
-    "GET /organization": "study_id of a missing study",
-    "GET /node": "study_id of a missing study",
     # started_at/finished_at: parse_datetime fails (500) on dates such as month 13
     "PATCH /run/{id}": "datetimes of the right shape but impossible values",
     # a collaboration_id that does not exist: the real resource indexes None

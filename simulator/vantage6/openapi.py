@@ -335,6 +335,7 @@ SPEC: dict[tuple[str, str], dict] = {
                                  *_paging("id", "name")],
                        "description": "The real filters `status` and `run_id` answer 500 in "
                                       "4.15.2 (as the simulator does); they are left out here.",
+                       # (and study_id of /organization and /node: 500 for a missing study)
                        "ok": 200, "schema": _ref("TaskPage")},
     ("/task", "POST"): {"body": request_schemas.TaskInputSchema, "ok": 201,
                         "schema": _ref("Task")},
