@@ -57,24 +57,32 @@ class Organization:
 
 class NodeList(list):
     """A collaboration's nodes, indexed by organization (a collaboration has one node per
-    organization), so that finding a run's node does not scan every node of the collaboration."""
+    organization), so that finding a run's node does not scan every node of the collaboration.
+    The index is rebuilt lazily whenever it cannot be kept up to date (a copy being made)."""
 
     def __init__(self, nodes=()) -> None:
         super().__init__(nodes)
-        self._reindex()
+        self._by_org: Optional[dict] = None
 
     def _reindex(self) -> None:
-        self._by_org = {node.organization.id: node for node in self}
+        self._by_org = None
 
     def append(self, node: "Node") -> None:
         super().append(node)
-        self._by_org[node.organization.id] = node
+        index = getattr(self, "_by_org", None)
+        organization_id = getattr(getattr(node, "organization", None), "id", None)
+        if index is not None and organization_id is not None:
+            index[organization_id] = node
+        else:
+            self._by_org = None
 
     def remove(self, node: "Node") -> None:
         super().remove(node)
-        self._reindex()
+        self._by_org = None
 
     def of(self, organization_id: int) -> Optional["Node"]:
+        if getattr(self, "_by_org", None) is None:
+            self._by_org = {node.organization.id: node for node in self}
         return self._by_org.get(organization_id)
 
 

@@ -48,6 +48,18 @@ def sqlite_datetime(value) -> Optional[str]:
     return value.strftime("%Y-%m-%d %H:%M:%S.%f")
 
 
+def sqlite_text(value: Any) -> Any:
+    """A JSON scalar stored in a String column: SQLite's TEXT affinity turns numbers (and the
+    1/0 a bool is bound as) into text, so 5 comes back as '5'."""
+    if isinstance(value, bool):
+        return "1" if value else "0"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        return repr(value)  # 5.0 -> '5.0', as SQLite writes a REAL as text (up to 15 digits)
+    return value
+
+
 def by_id(table: dict, value: Any):
     """``Model.get(value)`` with a query-string or body value: SQLite matches '02' and 2.0 to 2."""
     if value is None or isinstance(value, (list, dict)):

@@ -150,7 +150,13 @@ class State:
             role = Role(self.seq["role"].take(role_data["id"]), role_data["name"],
                         role_data["description"], is_default_role=True)
             self.roles[role.id] = role
-            self.set_role_rules(role, [self.rules[i] for i in role_data["rules"]])
+        # The real start-up links rules to Root, container and node as each resource registers
+        # its rules (container and node before Root), then creates the other default roles: the
+        # rows' order shows in /role?rule_id=. A repeated row changes nothing a query shows.
+        for role_id, rule_id in data["role_rule_links"]:
+            role, rule = self.roles[role_id], self.rules[rule_id]
+            if rule not in role.rules:
+                self.add_role_rule(role, rule)
 
     def bootstrap_root(self, password: str = "root") -> User:
         """What a fresh real server creates on start: organization 'root' and user root/root."""

@@ -94,6 +94,10 @@ def update_collaboration(ctx: Ctx, id: int):
     if "organization_ids" in data and not r.can(EDIT, GLO):
         raise Unauthorized("You lack the permission to change the organizations of a "
                            "collaboration!")
+    if "encrypted" in data and data["encrypted"] not in (None, True, False):
+        # the real resource stores the raw JSON value: SQLAlchemy's Boolean refuses "true",
+        # "yes"... (which marshmallow accepted) when it saves, and nothing is changed
+        raise UnexpectedError()
     if "name" in data:
         col.name = data["name"]
     if "organization_ids" in data:

@@ -8,7 +8,7 @@ from simulator.vantage6.context import Ctx
 from simulator.vantage6.entities import TaskDatabase
 from simulator.vantage6.errors import BadRequest, NotFound, Unauthorized, UnexpectedError
 from simulator.vantage6 import trace
-from simulator.vantage6.filters import by_id, int_arg, like
+from simulator.vantage6.filters import by_id, int_arg, like, sqlite_text
 from simulator.vantage6.permissions import COL, CREATE, DELETE, GLO, ORG, OWN, SEND, VIEW
 from simulator.vantage6.routing import USER, USER_CONTAINER, USER_NODE_CONTAINER, RouteTable
 from simulator.vantage6.status import has_task_finished
@@ -203,7 +203,8 @@ def post_task(ctx: Ctx, data) -> tuple[dict, int]:
     task_dbs = []
     for database in databases:
         rest = {k: v for k, v in database.items() if k != "label"}
-        task_dbs.append(TaskDatabase(database["label"], state.database_parameters(rest)))
+        task_dbs.append(TaskDatabase(sqlite_text(database["label"]),
+                                     state.database_parameters(rest)))
     if ctx.user is not None:
         job_id, init_user = state.next_job_id(), ctx.user
     else:
