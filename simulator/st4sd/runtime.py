@@ -306,11 +306,13 @@ class Runtime:
                                        completed=self.clock.now())
         if exit_status == "Success":
             changes.update(total_progress=1.0, stage_progress=1.0)
+        # Under the instance's lock, which status readers take: a client that sees "finished"
+        # finds the final experiment document in the datastore too (not the one before it).
         with inst.lock:
             inst.proc = None
-        self._touch(inst, **changes)
+            self._touch(inst, **changes)
+            self._update_experiment_doc(inst)
         self._log(inst, f"Experiment finished with exit-status {exit_status}")
-        self._update_experiment_doc(inst)
 
     # ------------------------------------------------------------------ one component
     def _run_task(self, inst: Instance, task: Task) -> tuple[int, str]:
