@@ -28,8 +28,8 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-import requests
 
+from simulator.loadgen import run_load
 from simulator.network import Network
 from simulator.vantage6.runtime import executors
 
@@ -136,59 +136,18 @@ def load(threads: int = 32, calls: int = 200) -> dict:
     with tempfile.TemporaryDirectory() as folder:
         for i in (2, 3, 4, 5):
             Path(folder, f"org{i}.csv").write_text("age\n30\n40\n50\n60\n70\n")
-        net = Network(_scenario(Path(folder), 4), executor="threads", workers=4)
-        server = net.serve(port=0)
-        api = f"{server.url}/api"
-        headers = {"Authorization": f"Bearer {net.login(*USER)}"}
-        created: list[list[int]] = [[] for _ in range(threads)]
-        errors: list[str] = []
-
-        def client(index: int) -> None:
-            with requests.Session() as session:
-                session.headers.update(headers)
-                for call in range(calls):
-                    try:
-                        one_call(session, index, call)
-                    except requests.RequestException as exc:  # counted, never silent
-                        errors.append(f"{type(exc).__name__}: {exc}")
-
-        def one_call(session: requests.Session, index: int, call: int) -> None:
-            kind = call % 5
-            if kind == 0:
-                orgs = [2 + (index + call) % 4, 2 + (index + call + 1) % 4]
-                r = session.post(f"{api}/task", json=_task_body(orgs))
-                if r.status_code == 201:
-                    created[index].append(r.json()["id"])
-                else:
-                    errors.append(f"POST /task {r.status_code}")
-            elif kind == 1 and created[index]:
-                session.get(f"{api}/result", params={"task_id": created[index][-1]})
-            elif kind == 2:
-                session.get(f"{api}/task", params={"per_page": 5})
-            elif kind == 3:
-                session.get(f"{api}/organization/{2 + index % 4}")
-            elif created[index]:
-                session.get(f"{api}/task/{created[index][-1]}/status")
-
-        workers = [threading.Thread(target=client, args=(i,)) for i in range(threads)]
-        started = time.perf_counter()
-        for worker in workers:
-            worker.start()
-        for worker in workers:
-            worker.join()
-        elapsed = time.perf_counter() - started
-        server.stop()
-        mine = [task_id for ids in created for task_id in ids]
-        tasks = net.vantage6.state.tasks
-        lost = len(set(mine) - set(tasks))
-        duplicated = len(mine) - len(set(mine)) + len(set(tasks) - set(mine))
-        unfinished = sum(1 for t in tasks.values() if t.status != "completed")
-        missing_results = sum(1 for t in tasks.values() for r in t.runs if not r.result)
-        net.close()
-    return {"threads": threads, "calls": threads * calls, "seconds": elapsed,
-            "per_second": threads * calls / elapsed, "tasks": len(mine), "lost": lost,
-            "duplicated": duplicated, "unfinished": unfinished,
-            "missing_results": missing_results, "errors": len(errors)}
+        with Network(_scenario(Path(folder), 4), executor="threads", workers=4) as net:
+            server = net.serve(port=0)
+            try:
+                report = run_load(net, f"{server.url}/api", net.login(*USER), [2, 3, 4, 5],
+                                  IMAGE, threads, calls)
+            finally:
+                server.stop()
+    return {"threads": threads, "calls": report.calls, "seconds": report.seconds,
+            "per_second": report.per_second, "tasks": len(report.created),
+            "lost": report.lost, "duplicated": report.duplicated,
+            "unfinished": report.unfinished, "missing_results": report.missing_results,
+            "errors": len(report.problems)}
 
 
 def main() -> None:

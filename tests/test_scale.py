@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import base64
 import json
-import threading
 
 import pandas as pd
 import pytest
-import requests
 
 from simulator.datagen import generate
+from simulator.loadgen import run_load
 from simulator.network import Network
 from tests.helpers import decoded_results, make_client, run_task
 
@@ -46,67 +45,21 @@ def test_every_executor_gives_the_same_results(generated, executor):
 
 def test_concurrent_clients_in_server_mode_lose_and_duplicate_nothing(generated):
     """32 clients x 25 mixed calls (create tasks that really run, read them back, list)."""
-    threads, calls = 32, 25
     with Network.from_scenario(generated.scenario, executor="threads", workers=4) as net:
         server = net.serve(port=0)
-        api = f"{server.url}/api"
-        token = net.login(*RESEARCHER)
-        headers = {"Authorization": f"Bearer {token}"}
-        payload = base64.b64encode(json.dumps({"method": "partial_average", "kwargs": {
-            "column_name": "age"}}).encode()).decode()
-        created: list[list[int]] = [[] for _ in range(threads)]
-        failures: list[str] = []
-
-        def client(index: int) -> None:
-            with requests.Session() as session:
-                session.headers.update(headers)
-                for call in range(calls):
-                    kind = call % 5
-                    if kind == 0:
-                        orgs = [2 + (index + call) % 4, 2 + (index + call + 1) % 4]
-                        r = session.post(f"{api}/task", json={
-                            "name": f"t{index}-{call}", "image": "harbor2.vantage6.ai/demo/"
-                            "average", "collaboration_id": 1, "databases": [{"label": "default"}],
-                            "organizations": [{"id": o, "input": payload} for o in orgs]})
-                        if r.status_code != 201:
-                            failures.append(f"POST /task {r.status_code} {r.text[:200]}")
-                        else:
-                            created[index].append(r.json()["id"])
-                    elif kind == 1 and created[index]:
-                        r = session.get(f"{api}/result", params={"task_id": created[index][-1]})
-                        results = r.json()["data"]
-                        if len(results) != 2 or not all(x["result"] for x in results):
-                            failures.append(f"results of {created[index][-1]}: {results}")
-                    elif kind == 2:
-                        r = session.get(f"{api}/task", params={"per_page": 5})
-                        if r.status_code != 200:
-                            failures.append(f"GET /task {r.status_code}")
-                    elif kind == 3:
-                        r = session.get(f"{api}/organization/{2 + index % 4}")
-                        if r.status_code != 200:
-                            failures.append(f"GET /organization {r.status_code}")
-                    elif created[index]:
-                        r = session.get(f"{api}/task/{created[index][-1]}/status")
-                        if r.json() != {"status": "completed"}:
-                            failures.append(f"status {r.json()}")
-
-        workers = [threading.Thread(target=client, args=(i,)) for i in range(threads)]
         try:
-            for worker in workers:
-                worker.start()
-            for worker in workers:
-                worker.join(timeout=240)
+            report = run_load(net, f"{server.url}/api", net.login(*RESEARCHER), [2, 3, 4, 5],
+                              "harbor2.vantage6.ai/demo/average", threads=32, calls=25,
+                              timeout=240)
         finally:
             server.stop()
-        assert not any(w.is_alive() for w in workers)
-        assert failures == []
-        mine = [task_id for ids in created for task_id in ids]
-        assert len(mine) == threads * 5 and len(set(mine)) == len(mine)  # nothing duplicated
-        tasks = net.tasks()
-        assert sorted(t["id"] for t in tasks) == sorted(mine)  # nothing lost, nothing extra
-        assert all(t["status"] == "completed" for t in tasks)
+        assert report.problems == []
+        assert len(report.created) == 32 * 5  # every client made all its task creations
+        assert (report.lost, report.duplicated, report.unfinished, report.missing_results) == (
+            0, 0, 0, 0)
         runs = net.runs()
-        assert len(runs) == 2 * len(mine) and all(r["status"] == "completed" for r in runs)
+        assert len(runs) == 2 * len(report.created)
+        assert all(r["status"] == "completed" for r in runs)
         assert len(net.events.events("run_finished")) == len(runs)
 
 
