@@ -43,7 +43,8 @@ class Network:
                  seed: Optional[int] = None, jwt_secret: Optional[str] = None,
                  server_config: Optional[dict] = None, nodes: str = "simulated",
                  execution: Optional[str] = None, lifecycle: Optional[str] = None,
-                 executor: Optional[str] = None, workers: Optional[int] = None) -> None:
+                 executor: Optional[str] = None, workers: Optional[int] = None,
+                 profile: Optional[str] = None) -> None:
         """``nodes="simulated"`` runs the scenario's nodes (they pick up and run their runs);
         ``nodes="manual"`` registers them but leaves the node API to the test (as a real server
         with its nodes switched off). ``execution`` ("in-process" or "isolated") overrides the
@@ -51,14 +52,16 @@ class Network:
         simulated time on the network's clock (a simulated clock is made if none was given);
         the default ``"instant"`` completes them within the request that created them.
         ``executor`` says where node work runs: ``"inline"`` (default: one run after the other,
-        deterministic), ``"threads"``, ``"processes"`` or ``"ray"`` (``workers`` of them)."""
+        deterministic), ``"threads"``, ``"processes"`` or ``"ray"`` (``workers`` of them).
+        ``profile`` is the vantage6 dialect: ``"4.x"`` (default) or ``"3.x"`` (the 3.11 REST
+        shapes and algorithm conventions); a scenario may set it with ``profile:``."""
         if nodes not in ("simulated", "manual"):
             raise ValueError(f"nodes must be 'simulated' or 'manual', not {nodes!r}")
         self.url = url.rstrip("/")
         self._arguments = dict(url=url, api_path=api_path, seed=seed, jwt_secret=jwt_secret,
                                server_config=server_config, nodes=nodes, execution=execution,
                                lifecycle=lifecycle, executor=executor,
-                               workers=workers)  # what reset() builds again
+                               workers=workers, profile=profile)  # what reset() builds again
         self.scenario = _as_scenario(scenario)
         runtime = (self.scenario.data.get("runtime") or {}) if self.scenario else {}
         node_lifecycle = Lifecycle.from_config(lifecycle, runtime)
@@ -73,7 +76,9 @@ class Network:
         self.vantage6 = Vantage6Server(
             clock=self.clock, api_path=api_path, events=self.events, config=config,
             jwt_secret=jwt_secret or "%032x" % self.rng.getrandbits(128),
-            root_password=root.get("password", "root"))
+            root_password=root.get("password", "root"),
+            profile=profile or (self.scenario.data.get("profile") if self.scenario else None)
+            or "4.x")
         if self.scenario is not None:
             v6_scenario.build(self.vantage6, self.scenario, self.rng)
         if execution is not None:

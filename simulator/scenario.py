@@ -16,7 +16,7 @@ import yaml
 SCENARIO_DIR = Path(__file__).parent / "bundled" / "scenarios"
 KNOWN_KEYS = {"organizations", "collaborations", "studies", "nodes", "users", "roles", "algorithms",
               "root", "server", "name", "description", "st4sd", "papi", "runtime",
-              "privacy"}
+              "privacy", "profile"}
 
 
 class ScenarioError(ValueError):

@@ -6,8 +6,12 @@ collaboration and combines what comes back, and a partial function that sees one
 
     partial_average(column_name)  -> {"sum": float, "count": int}     (count = rows, as published)
     central_average(column_name)  -> {"average": float}
+
+In a 3.x network the same image offers the 3.x methods, ``master`` and ``RPC_average_partial``.
 """
 from __future__ import annotations
+
+import time
 
 import pandas as pd
 from vantage6.algorithm.client import AlgorithmClient
@@ -44,3 +48,42 @@ def partial_average(df: pd.DataFrame, column_name: str) -> dict:
     info(f"Computing the sum and count of column '{column_name}'")
     numbers = df[column_name]
     return {"sum": float(numbers.sum()), "count": len(numbers)}
+
+
+# ---------------------------------------------------------------------- vantage6 3.x conventions
+# The same algorithm as the 3.x image harbor2.vantage6.ai/demo/average served it (a network in
+# the "3.x" profile dispatches these): {"master": true, "method": "master"} calls master(client,
+# data, ...) with a ContainerClient; {"method": "average_partial"} calls RPC_average_partial(data).
+
+def master(client, data: pd.DataFrame, column_name: str) -> dict:
+    """Send the partial to every organization of the collaboration and poll until it is done."""
+    info("Collecting participating organizations")
+    organizations = client.get_organizations_in_my_collaboration()
+    ids = [organization.get("id") for organization in organizations]
+
+    info("Requesting partial computation")
+    task = client.create_new_task(
+        input_={"method": "average_partial", "kwargs": {"column_name": column_name}},
+        organization_ids=ids,
+    )
+
+    info("Waiting for results")
+    task_id = task.get("id")
+    task = client.get_task(task_id)
+    while not task.get("complete"):
+        time.sleep(1)  # never reached in the simulator: subtasks finish within create_new_task
+        task = client.get_task(task_id)
+
+    info("Obtaining results")
+    results = client.get_results(task_id=task.get("id"))
+    global_sum = sum(output["sum"] for output in results)
+    global_count = sum(output["count"] for output in results)
+    return {"average": global_sum / global_count}
+
+
+def RPC_average_partial(data: pd.DataFrame, column_name: str) -> dict:
+    """The sum and row count of one column of this organization's data (3.x partial)."""
+    info(f"Extracting column {column_name}")
+    numbers = data[column_name]
+    info("Computing partials")
+    return {"sum": numbers.sum(), "count": len(numbers)}

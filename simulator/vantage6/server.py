@@ -32,6 +32,8 @@ from simulator.vantage6.tokens import TokenService
 
 log = logging.getLogger(__name__)
 VERSION = "4.15.2"
+# The REST dialects a network can speak: 4.x (the default) or 3.x (simulator/vantage6/v3).
+PROFILES = ("4.x", "3.x")
 
 
 def _location(new_url: str, request: Request) -> str:
@@ -49,33 +51,44 @@ def _allow(methods) -> str:
     return ", ".join(sorted(found) + ["OPTIONS"])
 
 
-def _all_route_tables():
+def _profile_routes(profile: str):
+    """The route tables of a profile and the context its handlers get."""
+    if profile == "3.x":
+        from simulator.vantage6.v3 import ROUTE_TABLES
+        from simulator.vantage6.v3.context import V3Ctx
+
+        return ROUTE_TABLES, V3Ctx
     from simulator.vantage6.resources import ROUTE_TABLES
 
-    return ROUTE_TABLES
+    return ROUTE_TABLES, Ctx
 
 
 @functools.lru_cache(maxsize=None)
-def _routes(api_path: str):
-    """The endpoint table and URL matcher for an api path. The routes never change, and
-    compiling werkzeug's rules is most of what building a server would cost, so every server
+def _routes(api_path: str, profile: str = "4.x"):
+    """The endpoint table and URL matcher for an api path and profile. The routes never change,
+    and compiling werkzeug's rules is most of what building a server would cost, so every server
     on the same api path shares them (matching is read-only)."""
     endpoints: dict[tuple[str, str], Endpoint] = {}
     rules: dict[str, set] = {}
-    for table in _all_route_tables():
+    tables, ctx_type = _profile_routes(profile)
+    for table in tables:
         for ep in table.endpoints:
             path = api_path + ep.path
             endpoints[(path, ep.method)] = ep
             rules.setdefault(path, set()).add(ep.method)
     # Flask's defaults: "/organization/" is another URL (404); "//" is merged by a redirect
     url_map = Map([UrlRule(p, endpoint=p, methods=sorted(m)) for p, m in rules.items()])
-    return endpoints, url_map.bind("simulator")
+    return endpoints, url_map.bind("simulator"), ctx_type
 
 
 class Vantage6Server:
     def __init__(self, clock: Optional[Clock] = None, api_path: str = "/api",
                  jwt_secret: Optional[str] = None, root_password: Optional[str] = "root",
-                 config: Optional[dict] = None, events: Optional[EventTrace] = None) -> None:
+                 config: Optional[dict] = None, events: Optional[EventTrace] = None,
+                 profile: str = "4.x") -> None:
+        if profile not in PROFILES:
+            raise ValueError(f"profile must be one of {PROFILES}, not {profile!r}")
+        self.profile = profile
         self.clock = clock or Clock()
         self.events = events or EventTrace(self.clock)
         self.api_path = api_path.rstrip("/")
@@ -88,13 +101,24 @@ class Vantage6Server:
         self.algorithms = AlgorithmRegistry()  # image -> importable module (scenario "algorithms")
         if root_password is not None:
             self.state.bootstrap_root(root_password)
-        self._endpoints, self._urls = _routes(self.api_path)
+        self._routes = _routes(self.api_path, profile)
+        # the simulated nodes speak the 4.x node API whatever the profile (see node_api)
+        self._node_routes = _routes(self.api_path)
 
     # ------------------------------------------------------------------ entry point
     def handle(self, request: Request) -> Response:
+        """A client's request, answered in the network's profile (4.x or 3.x)."""
+        return self._handle(request, self._routes)
+
+    def node_api(self, request: Request) -> Response:
+        """A simulated node's own request (login, its runs, container tokens, PATCH /run): the
+        4.x node API in every profile; clients never reach it this way."""
+        return self._handle(request, self._node_routes)
+
+    def _handle(self, request: Request, routes) -> Response:
         try:
             with self.lock:
-                return self._dispatch(request)
+                return self._dispatch(request, *routes)
         except HttpError as exc:
             return Response.json(exc.body, exc.status, exc.headers)
         except V6Error as exc:
@@ -103,9 +127,9 @@ class Vantage6Server:
             log.exception("unexpected error answering %s %s", request.method, request.path)
             return Response.json(UnexpectedError().body(), 500)
 
-    def _dispatch(self, request: Request) -> Response:
+    def _dispatch(self, request: Request, endpoints, urls, ctx_type) -> Response:
         try:
-            path, params = self._urls.match(request.path, request.method)
+            path, params = urls.match(request.path, request.method)
         except RouteNotFound:
             # The real server answers Werkzeug's HTML page here; the simulator keeps every body JSON.
             raise HttpError(404, {"msg": f"The requested URL {request.path} was not found on the "
@@ -121,9 +145,9 @@ class Vantage6Server:
             raise HttpError(405, {"message": "The method is not allowed for the requested URL."},
                             {"Allow": allow})
         method = "GET" if request.method == "HEAD" else request.method
-        endpoint = self._endpoints[(path, method)]
+        endpoint = endpoints[(path, method)]
         caller = self._authenticate(request, endpoint)
-        result = endpoint.handler(Ctx(self, request, caller), **params)
+        result = endpoint.handler(ctx_type(self, request, caller), **params)
         body, status, *headers = result
         return Response.json(body, status, headers[0] if headers else None)
 

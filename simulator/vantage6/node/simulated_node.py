@@ -37,6 +37,7 @@ from simulator.vantage6.runtime.environment import (
 )
 from simulator.vantage6.runtime.executors import RunJob, RunOutcome
 from simulator.vantage6.status import TaskStatus
+from simulator.vantage6.v3 import runtime as v3_runtime
 
 if TYPE_CHECKING:
     from simulator.vantage6.node.fleet import NodeFleet
@@ -142,7 +143,7 @@ class SimulatedNode:
         if json_body is not None:
             headers["Content-Type"] = "application/json"
             body = json.dumps(json_body).encode()
-        response = self.server.handle(Request.build(
+        response = self.server.node_api(Request.build(
             method, self.server.api_path + path, params, headers, body))
         return response.status, response.get_json()
 
@@ -292,7 +293,14 @@ class SimulatedNode:
                                     self.algorithm_env)
         if invalid_variable(env) is not None:
             return None, TaskStatus.FAILED
-        job = RunJob(run["id"], algorithm.module, encode_environment(env), folder, self.cache,
+        if self.server.profile == "3.x":
+            # a 3.x node: the task's one database label, variables not encoded
+            databases = task.get("databases") or [{"label": "default"}]
+            env["USER_REQUESTED_DATABASE_LABEL"] = databases[0]["label"]
+            env[v3_runtime.API_VARIABLE] = "3"
+        else:
+            env = encode_environment(env)
+        job = RunJob(run["id"], algorithm.module, env, folder, self.cache,
                      self.cache_dir(), node_id=self.id)
         return _Prepared(job, mode), None
 

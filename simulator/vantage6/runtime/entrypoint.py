@@ -7,6 +7,13 @@ from __future__ import annotations
 
 
 def main() -> None:
+    import os
+
+    from simulator.vantage6.v3 import runtime as v3_runtime
+
+    if os.environ.get(v3_runtime.API_VARIABLE) == "3":  # a 3.x image: docker_wrapper(PKG_NAME)
+        v3_runtime.wrap_algorithm(os.environ["PKG_NAME"])
+        return
     from vantage6.algorithm.tools.util import get_env_var
 
     from simulator.vantage6.runtime import data_cache

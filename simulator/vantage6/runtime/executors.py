@@ -8,6 +8,7 @@ together) and the bytes of the output file. An algorithm's failure is data, neve
 from __future__ import annotations
 
 import contextlib
+import functools
 import io
 import os
 import subprocess
@@ -19,6 +20,7 @@ from pathlib import Path
 from typing import Callable, ContextManager, Optional
 
 from simulator.vantage6.runtime import data_cache
+from simulator.vantage6.v3 import runtime as v3_runtime
 from simulator.vantage6.runtime.environment import RunFolder, encode
 from simulator.vantage6.runtime.isolation import base_environment, run_context
 
@@ -86,9 +88,12 @@ def wrapped_run(module: str, environment: dict[str, str], cache: data_cache.Data
     environ["PKG_NAME"] = module
     log = io.StringIO()
     code, error = 0, None
+    wrapper = _wrap_algorithm
+    if environment.get(v3_runtime.API_VARIABLE) == "3":  # a 3.x node's container
+        wrapper = functools.partial(v3_runtime.wrap_algorithm, module)
     with data_cache.using(cache), run_context(environ, log):
         try:
-            _wrap_algorithm()
+            wrapper()
         except SystemExit as exc:
             code = _exit_code(exc, log)
             # raised inside the wrapper's "except Exception as e:", so e is its context
