@@ -69,6 +69,10 @@ class Network:
             clock = Clock(start=_now_to_the_second()) if node_lifecycle.realistic else Clock()
         self.clock = clock
         self.events = EventTrace(self.clock)
+        sockets = getattr(self, "_sockets", None)  # kept by reset(): its servers keep running
+        self._sockets = sockets
+        if sockets is not None:
+            sockets.attach()
         self.rng = random.Random(seed)
         config = dict(self.scenario.data.get("server") or {}) if self.scenario else {}
         config.update(server_config or {})
@@ -168,8 +172,18 @@ class Network:
         return Interception(self)
 
     def serve(self, host: str = "127.0.0.1", port: int = 0) -> ServerMode:
-        """Start server mode on loopback; the returned handle has ``.url`` and ``.stop()``."""
-        return ServerMode(self.handle, host, port).start()
+        """Start server mode on loopback; the returned handle has ``.url`` and ``.stop()``.
+        It also serves vantage6's Socket.IO namespace ``/tasks`` at ``/socket.io``."""
+        return ServerMode(self.handle, host, port, middleware=self.sockets.wsgi).start()
+
+    @property
+    def sockets(self):
+        """The vantage6 Socket.IO server of this network (made on first use)."""
+        if self._sockets is None:
+            from simulator.vantage6.websockets import TaskSockets
+
+            self._sockets = TaskSockets(self)
+        return self._sockets
 
     def reset(self) -> None:
         """Back to the scenario's first state: every record, node, instance and deployment made

@@ -9,7 +9,7 @@ import logging
 import socket
 import threading
 from http import HTTPStatus
-from typing import Callable, Iterable
+from typing import Callable, Iterable, Optional
 
 from werkzeug.serving import BaseWSGIServer, make_server
 
@@ -63,13 +63,18 @@ class ServerMode:
     """A running loopback server; ``url`` is its origin, e.g. ``http://127.0.0.1:7601``."""
 
     def __init__(self, handler: Handler, host: str = "127.0.0.1", port: int = 0,
-                 quiet: bool = True) -> None:
+                 quiet: bool = True,
+                 middleware: Optional[Callable[[Callable], Callable]] = None) -> None:
+        """``middleware`` wraps the WSGI app (the vantage6 Socket.IO endpoint, say)."""
         if host not in LOOPBACK:
             raise ValueError(f"refusing to bind {host!r}: server mode only binds loopback "
                              f"({', '.join(sorted(LOOPBACK))})")
         if quiet:
             logging.getLogger("werkzeug").setLevel(logging.WARNING)
-        self._server: BaseWSGIServer = make_server(host, port, wsgi_app(handler), threaded=True)
+        app = wsgi_app(handler)
+        if middleware is not None:
+            app = middleware(app)
+        self._server: BaseWSGIServer = make_server(host, port, app, threaded=True)
         self._server.daemon_threads = True
         self.host = host
         self.port = self._server.server_port
