@@ -31,6 +31,13 @@ def _phrase(status: int) -> str:
         return "UNKNOWN"
 
 
+def _closed_websocket_noise(record: logging.LogRecord) -> bool:
+    """After a websocket closes, werkzeug reads its last frame as a request and logs a 400."""
+    message = record.getMessage()
+    return not ("code 400" in message and ("Bad request syntax" in message
+                                            or "Bad HTTP/0.9 request type" in message))
+
+
 def wsgi_app(handler: Handler):
     def app(environ: dict, start_response) -> Iterable[bytes]:
         headers = [(key[5:].replace("_", "-").title(), value) for key, value in environ.items()
@@ -71,6 +78,7 @@ class ServerMode:
                              f"({', '.join(sorted(LOOPBACK))})")
         if quiet:
             logging.getLogger("werkzeug").setLevel(logging.WARNING)
+            logging.getLogger("werkzeug").addFilter(_closed_websocket_noise)
         app = wsgi_app(handler)
         if middleware is not None:
             app = middleware(app)

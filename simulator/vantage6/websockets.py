@@ -6,7 +6,8 @@ Clients connect with ``Authorization: Bearer <token>``. On connect, a node joins
 ``event`` receive rule allows (3.x called it view) (global: every collaboration; collaboration: its organization's;
 organization: ``collaboration_<c>_organization_<o>``), and each room hears
 ``"User <name> joined room <room>"``. A bad or expired token is answered with ``expired_token``
-and joins nothing. The server's events (``new_task``, ``status_update``,
+and joins nothing (4.x); in the 3.x profile the connection to the namespace fails, as 3.11.1's
+crashing handler makes it. The server's events (``new_task``, ``status_update``,
 ``algorithm_status_change``, ``kill_containers``, ``node-online``/``node-offline``) come from the
 network's event trace, written in the network's profile: 4.x payloads as they are on the trace,
 3.x payloads as 3.11 sends them (``task_created`` before ``new_task``, whose payload is the bare
@@ -171,7 +172,9 @@ class _TasksNamespace(socketio.Namespace):
                 session = _Session(caller.kind, name, auth_record,
                                    allowed=self.sockets.rooms_for(caller))
         except (HttpError, V6Error, KeyError, TypeError):
-            # the real handler keeps the connection and tells the client its token is no good
+            if server.profile == "3.x":  # 3.11.1's handler crashes: the namespace fails [oracle]
+                raise socketio.exceptions.ConnectionRefusedError("invalid or expired token")
+            # 4.x keeps the connection and tells the client its token is no good
             self.emit("expired_token", room=sid)
             return
         self.sockets.open(sid, session)

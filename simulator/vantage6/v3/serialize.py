@@ -26,6 +26,14 @@ _METHODS = {
 }
 
 
+def iso(value) -> Optional[str]:
+    """3.11.1's datetimes: ISO-8601 with microseconds and ``+00:00`` [oracle]."""
+    text = iso_naive(value)
+    if text is None:
+        return None
+    return (text if "." in text else text + ".000000") + "+00:00"
+
+
 class V3Serializer:
     def __init__(self, api_path: str = "/api") -> None:
         self.api = api_path
@@ -49,7 +57,7 @@ class V3Serializer:
             "collaborations": self.links("collaboration", org.collaborations),
             "nodes": self.links("node", org.nodes),
             "users": self.links("user", org.users),
-            "created_tasks": self.links("task", org.tasks),
+            "roles": [r.id for r in org.roles],  # not overridden: bare ids
             "results": self.links("result", org.runs),
             "public_key": base64.b64encode(org.public_key).decode() if org.public_key else "",
         }
@@ -65,7 +73,7 @@ class V3Serializer:
     def node(self, node: Node) -> dict:
         return {
             "id": node.id, "type": "node", "name": node.name, "ip": node.ip,
-            "status": node.status, "last_seen": iso_naive(node.last_seen),
+            "status": node.status, "last_seen": iso(node.last_seen),
             "organization": self.link("organization", node.organization),
             "collaboration": self.link("collaboration", node.collaboration),
             "config": [{"key": k, "value": v} for k, v in node.config],
@@ -75,10 +83,12 @@ class V3Serializer:
         return {
             "id": user.id, "type": "user", "username": user.username,
             "firstname": user.firstname, "lastname": user.lastname, "email": user.email,
-            "ip": user.ip, "status": user.status, "last_seen": iso_naive(user.last_seen),
+            "ip": user.ip, "status": user.status, "last_seen": iso(user.last_seen),
             "organization": self.link("organization", user.organization),
             "roles": self.links("role", user.roles),
             "rules": self.links("rule", user.rules),
+            "created_tasks": [t.id for t in user.created_tasks],  # not overridden: bare ids
+            "otp_secret": user.otp_secret,
         }
 
     def task(self, task: Task, include_results: bool = False) -> dict:
@@ -89,12 +99,12 @@ class V3Serializer:
             "database": task.databases[0].label if task.databases else "",
             "initiator": task.init_org.id if task.init_org else None,
             "init_user": task.init_user.id if task.init_user else None,
-            "created_at": iso_naive(task.created_at),
+            "created_at": iso(task.created_at),
             "results": ([self.task_result(r) for r in task.runs] if include_results
                         else self.links("result", task.runs)),
             "children": self.links("task", task.children),
             "complete": complete(task),
-            "finished_at": iso_naive(finished_at(task)),
+            "finished_at": iso(finished_at(task)),
             "status": task.status,
         }
         return out
@@ -103,9 +113,10 @@ class V3Serializer:
         node = run.node
         return {
             "id": run.id, "input": run.input, "result": run.result,
-            "assigned_at": iso_naive(run.assigned_at), "started_at": iso_naive(run.started_at),
-            "finished_at": iso_naive(run.finished_at), "status": run.status, "log": run.log,
-            "node": ({"id": node.id, "name": node.name, "ip": node.ip, "status": node.status}
+            "assigned_at": iso(run.assigned_at), "started_at": iso(run.started_at),
+            "finished_at": iso(run.finished_at), "status": run.status, "log": run.log,
+            "node": ({"id": node.id, "name": node.name, "ip": node.ip, "status": node.status,
+                      "config": [{"key": k, "value": v} for k, v in node.config]}
                      if node is not None else None),
             "ports": [],
         }

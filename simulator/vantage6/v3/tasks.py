@@ -120,7 +120,7 @@ def list_tasks(ctx: V3Ctx):
     for param, keep in filters.items():
         if param in args:
             tasks = [t for t in tasks if keep(t, args[param])]
-    tasks.sort(key=lambda t: t.id)
+    tasks.sort(key=lambda t: t.id, reverse=True)  # newest first [oracle]
     results = ctx.included("results")
     return ctx.page(tasks, "Task", lambda t: ctx.ser.task(t, include_results=results))
 
