@@ -15,7 +15,7 @@ from typing import Optional, Sequence
 def _serve(args: argparse.Namespace) -> int:
     from simulator.network import Network
 
-    options = {"nodes": args.nodes, "execution": args.execution}
+    options = {"nodes": args.nodes, "execution": args.execution, "profile": args.profile}
     network = (Network.from_scenario(args.scenario, **options) if args.scenario
                else Network(**options))
     try:
@@ -97,6 +97,8 @@ def build_parser() -> argparse.ArgumentParser:
                             "they are registered and your own node code drives the node API")
     serve.add_argument("--execution", choices=("in-process", "isolated"),
                        help="how algorithms run (default: the scenario's, else in-process)")
+    serve.add_argument("--profile", choices=("4.x", "3.x"),
+                       help="vantage6 dialect (default: the scenario's, else 4.x)")
     serve.set_defaults(func=_serve)
 
     demo = sub.add_parser("demo", help="run the seed flow on the demo scenario")
