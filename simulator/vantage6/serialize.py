@@ -35,16 +35,23 @@ _METHODS = {
 }
 
 
-class Serializer:
+class LinkSerializer:
+    """HATEOAS to-one links: ``{"id", "link", "methods"}``, with the verbs of each resource."""
+
+    methods: dict[str, list[str]] = _METHODS
+
     def __init__(self, api_path: str = "/api") -> None:
         self.api = api_path
 
-    # ------------------------------------------------------------------ links
     def link(self, resource: str, obj: Any) -> Optional[dict]:
         if obj is None:
             return None
         return {"id": obj.id, "link": f"{self.api}/{resource}/{obj.id}",
-                "methods": list(_METHODS[resource])}
+                "methods": list(self.methods[resource])}
+
+
+class Serializer(LinkSerializer):
+    # ------------------------------------------------------------------ links
 
     def many(self, resource: str, key: str, value: int) -> str:
         return f"{self.api}/{resource}?{key}={value}"

@@ -12,6 +12,7 @@ from typing import Any, Iterable, Optional
 
 from simulator.core.clock import iso_naive
 from simulator.vantage6.entities import Collaboration, Node, Organization, Run, Task, User
+from simulator.vantage6.serialize import LinkSerializer
 
 # the verbs of each ``<resource>_with_id`` rule, as the 3.x schemas list them
 _METHODS = {
@@ -34,17 +35,10 @@ def iso(value) -> Optional[str]:
     return (text if "." in text else text + ".000000") + "+00:00"
 
 
-class V3Serializer:
-    def __init__(self, api_path: str = "/api") -> None:
-        self.api = api_path
+class V3Serializer(LinkSerializer):
+    methods = _METHODS
 
     # ------------------------------------------------------------------ links
-    def link(self, resource: str, obj: Any) -> Optional[dict]:
-        if obj is None:
-            return None
-        return {"id": obj.id, "link": f"{self.api}/{resource}/{obj.id}",
-                "methods": list(_METHODS[resource])}
-
     def links(self, resource: str, objs: Iterable[Any]) -> Optional[list]:
         out = [self.link(resource, o) for o in objs]
         return out or None  # hateos_list: an empty relation is null
