@@ -3,13 +3,18 @@
 The real vantage6 UserClient logs in as john-doe, looks around, and runs the demo average
 algorithm (image ``harbor2.vantage6.ai/demo/average``) on the simulated nodes: ``partial_average``
 on every organization, then ``central_average``, which sends its own subtask to every organization
-through the node proxy. The results are checked against pandas on the pooled data.
+through the node proxy. Then the older dialect of the seed documents on the same scenario in the
+vantage6 3.x profile: raw requests, ``organization_ids`` left out, ``complete`` polled, pickled
+results from ``/task/{id}/result``, the 3.x methods ``RPC_average_partial`` and ``master``. All
+results are checked against pandas on the pooled data.
 """
 from __future__ import annotations
 
+import base64
 import contextlib
 import io
 import json
+import pickle
 import time
 
 import pandas as pd
@@ -74,9 +79,51 @@ def run_demo(scenario: str = "demo", execution: str | None = None) -> int:
               f"({elapsed * 1000:.0f} ms): {rows[0]['status']}, average {central:.6f}, "
               f"subtask {children[0]['id']} on every organization")
 
+    v3_partials, v3_master = run_v3_demo(scenario, execution)
     pooled = pd.concat(pd.read_csv(s.databases[0]["uri"]) for s in v6.node_setups.values())
     reference = float(pooled[COLUMN].mean())
-    ok = abs(federated_partials - reference) < 1e-9 and abs(central - reference) < 1e-9
+    results = [federated_partials, central, v3_partials, v3_master]
+    ok = all(abs(value - reference) < 1e-9 for value in results)
     print(f"\npooled pandas mean {COLUMN} = {reference:.6f}: "
-          f"{'both federated results are equal' if ok else 'DIFFERENT'}")
+          f"{'all four federated results are equal' if ok else 'DIFFERENT'}")
     return 0 if ok else 1
+
+
+def run_v3_demo(scenario: str = "demo", execution: str | None = None) -> tuple[float, float]:
+    """The raw-HTTP flow of the seed documents in the 3.x profile: (mean from the partials,
+    master's mean)."""
+    import requests
+
+    with Network.from_scenario(scenario, execution=execution, profile="3.x") as network, \
+            network.intercept():
+        api = network.api_url
+        tokens = requests.post(f"{api}/token/user", json={
+            "username": "john-doe", "password": "super-secret-password!"}).json()
+        headers = {"Authorization": f"Bearer {tokens['access_token']}"}
+        version = requests.get(f"{api}/version").json()["version"]
+        print(f"\nThe same scenario in the vantage6 {version} profile, raw requests:")
+
+        def run(input_: dict, organization_ids=None) -> tuple[int, dict]:
+            body = {"description": "demo", "image": IMAGE, "input": input_, "name": "average",
+                    "collaboration_id": 1}
+            if organization_ids is not None:
+                body["organization_ids"] = organization_ids
+            task_id = requests.post(f"{api}/task", json=body, headers=headers).json()["id"]
+            while not requests.get(f"{api}/task/{task_id}", headers=headers).json()["complete"]:
+                time.sleep(1)
+            return task_id, {r["organization"]: pickle.loads(base64.b64decode(r["result"]))
+                             for r in requests.get(f"{api}/task/{task_id}/result",
+                                                   headers=headers).json()}
+
+        task_id, partials = run({"method": "average_partial", "kwargs": {"column_name": COLUMN}})
+        print(f"Task {task_id} RPC_average_partial on every organization (no organization_ids)")
+        for org, partial in sorted(partials.items()):
+            print(f"{'':>5}  {org:<13} {'':<10} {float(partial['sum']):>10.1f} "
+                  f"{int(partial['count']):>6}")
+        task_id, masters = run({"method": "master", "master": True,
+                                "kwargs": {"column_name": COLUMN}}, organization_ids=[2])
+        master = float(masters[2]["average"])
+        print(f"Task {task_id} master on organization 2: average {master:.6f}")
+    mean = (sum(float(p["sum"]) for p in partials.values())
+            / sum(int(p["count"]) for p in partials.values()))
+    return mean, master
