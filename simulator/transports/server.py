@@ -34,8 +34,9 @@ def _phrase(status: int) -> str:
 def _closed_websocket_noise(record: logging.LogRecord) -> bool:
     """After a websocket closes, werkzeug reads its last frame as a request and logs a 400."""
     message = record.getMessage()
-    return not ("code 400" in message and ("Bad request syntax" in message
-                                            or "Bad HTTP/0.9 request type" in message))
+    return not ("code 400" in message and any(
+        kind in message for kind in ("Bad request syntax", "Bad HTTP/0.9 request type",
+                                     "Bad request version")))
 
 
 def wsgi_app(handler: Handler):
