@@ -97,6 +97,10 @@ class Vantage6Server:
         self.state = State(self.clock)
         self.tokens = TokenService(jwt_secret or str(uuid.uuid4()), self.clock)
         self.serializer = Serializer(self.api_path)
+        if profile == "3.x":  # the 3.x routes' shapes (the node API keeps the 4.x ones)
+            from simulator.vantage6.v3.serialize import V3Serializer
+
+            self.v3_serializer = V3Serializer(self.api_path)
         self.node_setups: dict = {}  # node id -> NodeSetup (api key, databases) from a scenario
         self.algorithms = AlgorithmRegistry()  # image -> importable module (scenario "algorithms")
         if root_password is not None:

@@ -11,16 +11,10 @@ from simulator.vantage6.context import Ctx
 from simulator.vantage6.errors import UnexpectedError
 from simulator.vantage6.v3.serialize import V3Serializer
 
-_SERIALIZERS: dict[str, V3Serializer] = {}
-
-
 class V3Ctx(Ctx):
     @property
     def ser(self) -> V3Serializer:
-        api = self.server.api_path
-        if api not in _SERIALIZERS:
-            _SERIALIZERS[api] = V3Serializer(api)
-        return _SERIALIZERS[api]
+        return self.server.v3_serializer
 
     def page(self, items: Sequence[Any], model: str = "", dump: Callable[[Any], Any] = None,
              *_: Any, **__: Any) -> tuple[Any, int, dict]:
