@@ -394,7 +394,7 @@ def build_document(api_path: str = "/api") -> dict:
     for table in ROUTE_TABLES:
         for ep in table.endpoints:
             path, path_params = _openapi_path(ep.path)
-            not_served = ep.handler.__qualname__.startswith("_not_served")
+            not_served = ep.handler.__qualname__.startswith("not_served.")
             spec = SPEC.get((ep.path, ep.method), {})
             who = ep.who if isinstance(ep.who, (tuple, type(None))) else (ep.who,)
             op: dict[str, Any] = {

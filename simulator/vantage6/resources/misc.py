@@ -46,11 +46,12 @@ def blobstream_status(ctx: Ctx):
     return {"blob_store_enabled": False}, 200
 
 
-def _not_served(path: str, method: str, who) -> None:
+def not_served(table: RouteTable, path: str, method: str, who, note: str = "") -> None:
+    """Register a real route the simulator does not serve: a JSON 501 that says so."""
     def handler(ctx: Ctx, **_):
-        raise NotImplementedInSimulator(f"{method} /api{path}")
+        raise NotImplementedInSimulator(f"{method} /api{path}{note}")
 
-    routes.route(path, method, who=who)(handler)
+    table.route(path, method, who=who)(handler)
 
 
 # Real 4.15.2 routes outside the simulator's scope so far: they answer a JSON 501 that says so.
@@ -71,4 +72,4 @@ for _path, _methods, _who in [
     ("/session", ("GET", "POST"), USER),
 ]:
     for _method in _methods:
-        _not_served(_path, _method, _who)
+        not_served(routes, _path, _method, _who)

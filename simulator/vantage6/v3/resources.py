@@ -4,8 +4,9 @@ through ``V3Ctx`` (3.x shapes, 3.x pages). Real 3.11.1 routes the profile does n
 a JSON 501 that says so."""
 from __future__ import annotations
 
-from simulator.vantage6.errors import NotImplementedInSimulator, Unauthorized
+from simulator.vantage6.errors import Unauthorized
 from simulator.vantage6.permissions import VIEW
+from simulator.vantage6.resources.misc import not_served
 from simulator.vantage6.resources import (
     collaboration as collaboration4,
     node as node4,
@@ -69,13 +70,6 @@ for _path, _method, _handler, _who in [
     routes.route(_path, _method, who=_who)(_handler)
 
 
-def _not_served(path: str, method: str, who) -> None:
-    def handler(ctx: V3Ctx, **_):
-        raise NotImplementedInSimulator(f"{method} /api{path} (vantage6 3.x profile)")
-
-    routes.route(path, method, who=who)(handler)
-
-
 # Real 3.11.1 routes outside the profile so far (COVERAGE.md, "3.x profile")
 for _path, _methods, _who in [
     ("/organization", ("POST",), USER),
@@ -112,4 +106,4 @@ for _path, _methods, _who in [
     ("/event", ("GET",), USER),
 ]:
     for _m in _methods:
-        _not_served(_path, _m, _who)
+        not_served(routes, _path, _m, _who, note=" (vantage6 3.x profile)")

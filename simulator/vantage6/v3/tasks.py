@@ -35,13 +35,14 @@ def as_4x_body(state, data: Any) -> dict:
     if not isinstance(data, dict):
         raise UnexpectedError()  # data.get(...) on a list or string: the generic 500
     collaboration_id = data.get("collaboration_id")
+    collaboration = by_id(state.collaborations, collaboration_id)
+    if collaboration is None:
+        raise NotFound(f"Collaboration id={collaboration_id} not found!")
     organizations = data.get("organizations")
     if organizations is None and ("input" in data or "organization_ids" in data):
         # the raw shape of the seed documents: one input for every organization named, or for
         # every organization of the collaboration when none is named
-        collaboration = by_id(state.collaborations, collaboration_id)
-        ids = data.get("organization_ids") or (
-            [o.id for o in collaboration.organizations] if collaboration else [])
+        ids = data.get("organization_ids") or [o.id for o in collaboration.organizations]
         organizations = [{"id": i, "input": encode_input(data.get("input", ""))} for i in ids]
     if organizations is None or not isinstance(organizations, list):
         raise UnexpectedError()  # iterating None in the real handler
@@ -56,15 +57,8 @@ def as_4x_body(state, data: Any) -> dict:
 
 @routes.route("/task", "POST", who=USER_CONTAINER)
 def create_task(ctx: V3Ctx):
-    try:
-        data = ctx.json()
-    except Exception:
-        raise UnexpectedError()
-    if not by_id(ctx.state.collaborations, (data or {}).get("collaboration_id")
-                 if isinstance(data, dict) else None):
-        raise NotFound(f"Collaboration id={data.get('collaboration_id')} not found!"
-                       if isinstance(data, dict) else "Collaboration id=None not found!")
-    return task4.post_task(ctx, as_4x_body(ctx.state, data), check_input=False)
+    # a body that is not JSON: Flask's 400 {"message"} [oracle], as ctx.json() raises it
+    return task4.post_task(ctx, as_4x_body(ctx.state, ctx.json()), check_input=False)
 
 
 def _may_view(ctx: V3Ctx, task) -> bool:
