@@ -24,6 +24,7 @@ from simulator.vantage6.context import Ctx
 from simulator.vantage6.errors import UnexpectedError, V6Error
 from simulator.vantage6.filters import by_id
 from simulator.vantage6.permissions import CONTAINER_ROLE, NODE_ROLE, Caller
+from simulator.vantage6.profiles import V4, Profile, get_profile
 from simulator.vantage6.routing import Endpoint
 from simulator.vantage6.runtime.algorithms import AlgorithmRegistry
 from simulator.vantage6.serialize import Serializer
@@ -31,9 +32,7 @@ from simulator.vantage6.state import State
 from simulator.vantage6.tokens import TokenService
 
 log = logging.getLogger(__name__)
-VERSION = "4.15.2"
-# The REST dialects a network can speak: 4.x (the default) or 3.x (simulator/vantage6/v3).
-PROFILES = ("4.x", "3.x")
+VERSION = V4.version
 
 
 def _location(new_url: str, request: Request) -> str:
@@ -51,18 +50,6 @@ def _allow(methods) -> str:
     return ", ".join(sorted(found) + ["OPTIONS"])
 
 
-def _profile_routes(profile: str):
-    """The route tables of a profile and the context its handlers get."""
-    if profile == "3.x":
-        from simulator.vantage6.v3 import ROUTE_TABLES
-        from simulator.vantage6.v3.context import V3Ctx
-
-        return ROUTE_TABLES, V3Ctx
-    from simulator.vantage6.resources import ROUTE_TABLES
-
-    return ROUTE_TABLES, Ctx
-
-
 @functools.lru_cache(maxsize=None)
 def _routes(api_path: str, profile: str = "4.x"):
     """The endpoint table and URL matcher for an api path and profile. The routes never change,
@@ -70,25 +57,23 @@ def _routes(api_path: str, profile: str = "4.x"):
     on the same api path shares them (matching is read-only)."""
     endpoints: dict[tuple[str, str], Endpoint] = {}
     rules: dict[str, set] = {}
-    tables, ctx_type = _profile_routes(profile)
-    for table in tables:
+    chosen = get_profile(profile)
+    for table in chosen.route_tables():
         for ep in table.endpoints:
             path = api_path + ep.path
             endpoints[(path, ep.method)] = ep
             rules.setdefault(path, set()).add(ep.method)
     # Flask's defaults: "/organization/" is another URL (404); "//" is merged by a redirect
     url_map = Map([UrlRule(p, endpoint=p, methods=sorted(m)) for p, m in rules.items()])
-    return endpoints, url_map.bind("simulator"), ctx_type
+    return endpoints, url_map.bind("simulator"), chosen.context_type()
 
 
 class Vantage6Server:
     def __init__(self, clock: Optional[Clock] = None, api_path: str = "/api",
                  jwt_secret: Optional[str] = None, root_password: Optional[str] = "root",
                  config: Optional[dict] = None, events: Optional[EventTrace] = None,
-                 profile: str = "4.x") -> None:
-        if profile not in PROFILES:
-            raise ValueError(f"profile must be one of {PROFILES}, not {profile!r}")
-        self.profile = profile
+                 profile: str | Profile = "4.x") -> None:
+        self.profile: Profile = get_profile(profile)
         self.clock = clock or Clock()
         self.events = events or EventTrace(self.clock)
         self.api_path = api_path.rstrip("/")
@@ -96,16 +81,15 @@ class Vantage6Server:
         self.lock = threading.RLock()
         self.state = State(self.clock)
         self.tokens = TokenService(jwt_secret or str(uuid.uuid4()), self.clock)
-        self.serializer = Serializer(self.api_path)
-        if profile == "3.x":  # the 3.x routes' shapes (the node API keeps the 4.x ones)
-            from simulator.vantage6.v3.serialize import V3Serializer
-
-            self.v3_serializer = V3Serializer(self.api_path)
+        self.serializer = Serializer(self.api_path)  # the node API's shapes, in every profile
+        # the shapes of the profile's client routes (the 4.x profile's are the same)
+        self.client_serializer = (self.serializer if self.profile is V4
+                                  else self.profile.client_serializer(self.api_path))
         self.node_setups: dict = {}  # node id -> NodeSetup (api key, databases) from a scenario
         self.algorithms = AlgorithmRegistry()  # image -> importable module (scenario "algorithms")
         if root_password is not None:
             self.state.bootstrap_root(root_password)
-        self._routes = _routes(self.api_path, profile)
+        self._routes = _routes(self.api_path, self.profile.name)
         # the simulated nodes speak the 4.x node API whatever the profile (see node_api)
         self._node_routes = _routes(self.api_path)
 

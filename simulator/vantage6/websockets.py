@@ -102,31 +102,8 @@ class TaskSockets:
             log.exception("could not emit %s", event.name)
 
     def _translate(self, event: Event) -> list[tuple[str, Any]]:
-        data = dict(event.data)
-        if self.network.vantage6.profile != "3.x":
-            return [(event.name, data)]
-        state = self.network.vantage6.state
-        if event.name == "new_task":
-            task = state.tasks.get(data["id"])
-            created = {"task_id": data["id"], "run_id": task.job_id if task else None,
-                       "collaboration_id": task.collaboration.id if task else None,
-                       "init_org_id": task.init_org.id if task else None}
-            return [("task_created", created), ("new_task", data["id"])]
-        if event.name == "status_update":
-            return [("status_update", {"result_id": data["run_id"]})]
-        if event.name == "algorithm_status_change":
-            task = state.tasks.get(data.get("task_id"))
-            return [("algorithm_status_change", {
-                "status": data.get("status"), "result_id": data.get("run_id"),
-                "task_id": data.get("task_id"), "run_id": task.job_id if task else None,
-                "collaboration_id": data.get("collaboration_id"), "node_id": data.get("node_id"),
-                "organization_id": data.get("organization_id"),
-                "parent_id": data.get("parent_id")})]
-        if event.name == "kill_containers" and "kill_list" in data:
-            data["kill_list"] = [{"task_id": k["task_id"], "result_id": k["run_id"],
-                                  "organization_id": k["organization_id"]}
-                                 for k in data["kill_list"]]
-        return [(event.name, data)]
+        server = self.network.vantage6
+        return server.profile.socket_events(event, server.state)
 
     # ------------------------------------------------------------------ who may hear what
     def rooms_for(self, caller) -> list[str]:
@@ -172,7 +149,7 @@ class _TasksNamespace(socketio.Namespace):
                 session = _Session(caller.kind, name, auth_record,
                                    allowed=self.sockets.rooms_for(caller))
         except (HttpError, V6Error, KeyError, TypeError):
-            if server.profile == "3.x":  # 3.11.1's handler crashes: the namespace fails [oracle]
+            if server.profile.refuses_bad_socket_token:  # 3.11.1's handler crashes [oracle]
                 raise socketio.exceptions.ConnectionRefusedError("invalid or expired token")
             # 4.x keeps the connection and tells the client its token is no good
             self.emit("expired_token", room=sid)

@@ -31,13 +31,11 @@ from simulator.vantage6.runtime.data_cache import DataCache
 from simulator.vantage6.runtime.environment import (
     ProxyAddress,
     container_environment,
-    encode_environment,
     invalid_variable,
     prepare_run_folder,
 )
 from simulator.vantage6.runtime.executors import RunJob, RunOutcome
 from simulator.vantage6.status import TaskStatus
-from simulator.vantage6.v3 import runtime as v3_runtime
 
 if TYPE_CHECKING:
     from simulator.vantage6.node.fleet import NodeFleet
@@ -293,13 +291,7 @@ class SimulatedNode:
                                     self.algorithm_env)
         if invalid_variable(env) is not None:
             return None, TaskStatus.FAILED
-        if self.server.profile == "3.x":
-            # a 3.x node: the task's one database label, variables not encoded
-            databases = task.get("databases") or [{"label": "default"}]
-            env["USER_REQUESTED_DATABASE_LABEL"] = databases[0]["label"]
-            env[v3_runtime.API_VARIABLE] = "3"
-        else:
-            env = encode_environment(env)
+        env = self.server.profile.node_environment(env, task)
         job = RunJob(run["id"], algorithm.module, env, folder, self.cache,
                      self.cache_dir(), node_id=self.id)
         return _Prepared(job, mode), None

@@ -16,9 +16,7 @@ routes = RouteTable()
 
 @routes.route("/version", "GET", who=None)
 def version(ctx: Ctx):
-    from simulator.vantage6.server import VERSION
-
-    return {"version": VERSION}, 200
+    return {"version": ctx.server.profile.version}, 200
 
 
 @routes.route("/health", "GET", who=None)

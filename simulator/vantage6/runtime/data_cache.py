@@ -110,8 +110,8 @@ class DiskCache(DataCache):
 
 @contextlib.contextmanager
 def using(cache: DataCache) -> Iterator[None]:
-    """Runs started in this block load their data through ``cache``."""
-    install()
+    """Runs started in this block load their data through ``cache`` (once the profile's
+    loaders are hooked, e.g. by ``install``)."""
     token = _current.set(cache)
     try:
         yield

@@ -8,7 +8,6 @@ together) and the bytes of the output file. An algorithm's failure is data, neve
 from __future__ import annotations
 
 import contextlib
-import functools
 import io
 import os
 import subprocess
@@ -20,7 +19,7 @@ from pathlib import Path
 from typing import Callable, ContextManager, Optional
 
 from simulator.vantage6.runtime import data_cache
-from simulator.vantage6.v3 import runtime as v3_runtime
+from simulator.vantage6.profiles import profile_of_environment
 from simulator.vantage6.runtime.environment import RunFolder, encode
 from simulator.vantage6.runtime.isolation import base_environment, run_context
 
@@ -67,30 +66,39 @@ def _quiet_exit(code: object = None) -> None:
     raise SystemExit(code)
 
 
-_wrap_algorithm: Optional[Callable[[], None]] = None
+_wrap_v4: Optional[Callable[[], None]] = None
+
+
+def wrap_algorithm_v4() -> Callable[[], None]:
+    """vantage6-algorithm-tools 4.x's ``wrap_algorithm``, made fit to run in this process once:
+    its ``exit`` calls raise SystemExit quietly, and ``@data`` loads through the node's cache."""
+    global _wrap_v4
+    if _wrap_v4 is None:
+        from vantage6.algorithm.tools import decorators, wrap, wrappers
+
+        quiet_exits(decorators, wrap, wrappers)
+        data_cache.install()
+        _wrap_v4 = wrap.wrap_algorithm
+    return _wrap_v4
+
+
+def quiet_exits(*modules) -> None:
+    for tools in modules:
+        tools.exit = _quiet_exit  # module globals shadow the builtin
 
 
 def wrapped_run(module: str, environment: dict[str, str], cache: data_cache.DataCache,
                 output_file: Path) -> RunOutcome:
-    """``wrap_algorithm()`` in this process, under a context that looks like the container:
-    the image's environment plus the node's (encoded) variables, its own stdout/stderr, and the
-    node's parsed databases. Used in the simulator's process and in executor workers."""
-    global _wrap_algorithm
-    if _wrap_algorithm is None:
-        from vantage6.algorithm.tools import decorators, wrap, wrappers
-
-        for tools in (decorators, wrap, wrappers):
-            tools.exit = _quiet_exit  # module globals shadow the builtin
-        data_cache.install()
-        _wrap_algorithm = wrap.wrap_algorithm
+    """The profile's algorithm entry (``wrap_algorithm()``) in this process, under a context
+    that looks like the container: the image's environment plus the node's variables, its own
+    stdout/stderr, and the node's parsed databases. Used in the simulator's process and in
+    executor workers."""
+    wrapper = profile_of_environment(environment).algorithm_entry(module)
     environ = base_environment()
     environ.update(environment)
     environ["PKG_NAME"] = module
     log = io.StringIO()
     code, error = 0, None
-    wrapper = _wrap_algorithm
-    if environment.get(v3_runtime.API_VARIABLE) == "3":  # a 3.x node's container
-        wrapper = functools.partial(v3_runtime.wrap_algorithm, module)
     with data_cache.using(cache), run_context(environ, log):
         try:
             wrapper()

@@ -91,7 +91,12 @@ class _ContextStream(io.TextIOBase):
             self._fallback.flush()
 
     def isatty(self) -> bool:
-        return False if _run_log.get() is not None else self._fallback.isatty()
+        if _run_log.get() is not None:
+            return False
+        try:
+            return self._fallback.isatty()
+        except ValueError:  # the stream it stood in for is closed (colorama asks at exit)
+            return False
 
     def __getattr__(self, name: str) -> Any:  # encoding, fileno, buffer...
         return getattr(self._fallback, name)

@@ -21,7 +21,7 @@ from typing import Any, Optional
 from simulator.vantage6.runtime import data_cache
 from simulator.vantage6.runtime.environment import encode, prepare_run_folder
 from simulator.vantage6.runtime.executors import RunJob, RunOutcome, wrapped_run
-from simulator.vantage6.v3 import runtime as v3_runtime
+from simulator.vantage6.profiles import profile_of_environment
 
 # the variables naming files of the run folder: rewritten to the worker's own folder
 _FILE_VARIABLES = ("INPUT_FILE", "OUTPUT_FILE", "TOKEN_FILE", "TEMPORARY_FOLDER")
@@ -57,7 +57,7 @@ def execute(job: RemoteJob) -> RunOutcome:
         temporary = folder / "tmp"
         temporary.mkdir()
         environment = dict(job.environment)
-        plain = environment.get(v3_runtime.API_VARIABLE) == "3"  # a 3.x node encodes nothing
+        plain = not profile_of_environment(environment).encodes_environment
         for name, path in zip(_FILE_VARIABLES, (run.input_file, run.output_file,
                                                 run.token_file, temporary)):
             environment[name] = str(path) if plain else encode(str(path))

@@ -14,7 +14,7 @@ from simulator.vantage6.v3.serialize import V3Serializer
 class V3Ctx(Ctx):
     @property
     def ser(self) -> V3Serializer:
-        return self.server.v3_serializer
+        return self.server.client_serializer
 
     def page(self, items: Sequence[Any], model: str = "", dump: Callable[[Any], Any] = None,
              *_: Any, **__: Any) -> tuple[Any, int, dict]:

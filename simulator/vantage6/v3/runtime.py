@@ -24,7 +24,6 @@ import pandas as pd
 
 from simulator.vantage6.runtime import data_cache
 
-API_VARIABLE = "SIMULATOR_ALGORITHM_API"  # "3" marks a 3.x container (never seen by algorithms)
 _SEPARATOR = b"."
 _MAX_FORMAT_LENGTH = 10
 FORMATS = ("json", "pickle")
