@@ -104,6 +104,7 @@ class Collaboration:
     id: int
     name: str
     encrypted: bool = False
+    session_restrict_to_same_image: bool = False  # 5.x
     organizations: list[Organization] = field(default_factory=list, repr=False)
     nodes: NodeList = field(default_factory=NodeList, repr=False)
     tasks: list["Task"] = field(default_factory=list, repr=False)
@@ -130,6 +131,10 @@ class Authenticatable:
     ip: Optional[str] = None
     last_seen: Optional[dt.datetime] = None
     status: Optional[str] = None
+    # 5.x: the account in Keycloak (its user id; for nodes and service accounts also the
+    # client's internal id)
+    keycloak_id: Optional[str] = None
+    keycloak_client_id: Optional[str] = None
 
 
 @dataclass(eq=False)
@@ -148,6 +153,7 @@ class User(Authenticatable):
     otp_secret: Optional[str] = None
     last_email_failed_login_sent: Optional[dt.datetime] = None
     last_email_recover_password_sent: Optional[dt.datetime] = None
+    is_service_account: bool = False  # 5.x
 
     type = "user"
 
@@ -189,6 +195,13 @@ class Task:
     runs_by_org: dict[int, list["Run"]] = field(default_factory=dict, repr=False)
     # how many of its runs have each status, kept by Run (so status does not scan the runs)
     status_counts: Counter = field(default_factory=Counter, repr=False)
+    # 5.x: what the task runs and where (session steps also name their dataframe)
+    method: Optional[str] = None
+    action: Optional[str] = None
+    session: Optional[object] = None
+    dataframe: Optional[object] = None
+    depends_on: list["Task"] = field(default_factory=list, repr=False)
+    required_by: list["Task"] = field(default_factory=list, repr=False)
 
     @property
     def status(self) -> str:
@@ -219,6 +232,7 @@ class Run:
     log: Optional[str] = None
     cleanup_at: Optional[dt.datetime] = None
     blob_storage_used: bool = False
+    action: Optional[str] = None  # 5.x: the step type (data_extraction, federated_compute...)
 
     def __setattr__(self, name: str, value) -> None:
         # a run counts in its task's status_counts while it belongs to that task

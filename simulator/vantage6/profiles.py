@@ -13,7 +13,7 @@ Each profile lives in its own package (4.x here and in ``resources/``, 3.x in ``
 from __future__ import annotations
 
 import importlib
-from typing import TYPE_CHECKING, Any, Callable
+from typing import TYPE_CHECKING, Any, Callable, Optional
 
 if TYPE_CHECKING:
     from simulator.core.events import Event
@@ -39,6 +39,32 @@ class Profile:
     default_api_path = "/api"
     encodes_environment = True  # a 4.x node base64-encodes the container's variables
     refuses_bad_socket_token = False  # 4.x keeps the socket and emits expired_token
+    node_profile = "4.x"  # the dialect of the node API its simulated nodes speak
+    unexpected_message = "An unexpected error occurred on the server!"  # the generic 500
+
+    # ------------------------------------------------------------------ the server
+    def make_state(self, clock) -> Any:
+        from simulator.vantage6.state import State
+
+        return State(clock)
+
+    def make_identity(self, server) -> Any:
+        """Who calls: the server's own HS256 tokens (flask-jwt-extended)."""
+        from simulator.vantage6.identity import TokenIdentity
+
+        return TokenIdentity(server)
+
+    def default_node_name(self, organization, collaboration) -> str:
+        """The name a scenario node gets when it has none."""
+        return f"{organization.name} - {collaboration.name} Node"
+
+    def after_scenario(self, server) -> None:
+        """What a deployment adds once a scenario's records exist (5.x: Keycloak accounts)."""
+        return None
+
+    def bootstrap(self, server, username: Optional[str], password: str) -> None:
+        """What a fresh server creates: organization 'root' and user root/root."""
+        server.state.bootstrap_root(password)
 
     def route_tables(self) -> list["RouteTable"]:
         from simulator.vantage6.resources import ROUTE_TABLES
@@ -55,6 +81,13 @@ class Profile:
         from simulator.vantage6.serialize import Serializer
 
         return Serializer(api_path)
+
+    # ------------------------------------------------------------------ nodes and algorithms
+    def node_class(self) -> type:
+        """The simulated node of this profile's networks."""
+        from simulator.vantage6.node.simulated_node import SimulatedNode
+
+        return SimulatedNode
 
     def node_environment(self, env: dict[str, str], task: dict) -> dict[str, str]:
         """The container's variables as this profile's node hands them over."""

@@ -20,15 +20,18 @@ class Endpoint:
     method: str
     handler: Callable[..., Any]
     who: Who
+    # the real resource wraps its identity check in @handle_exceptions (5.x: DELETE /node/<id>)
+    handles_exceptions: bool = False
 
 
 @dataclass
 class RouteTable:
     endpoints: list[Endpoint] = field(default_factory=list)
 
-    def route(self, path: str, method: str, who: Who = USER_NODE_CONTAINER):
+    def route(self, path: str, method: str, who: Who = USER_NODE_CONTAINER,
+              handles_exceptions: bool = False):
         def register(fn):
-            self.endpoints.append(Endpoint(path, method.upper(), fn, who))
+            self.endpoints.append(Endpoint(path, method.upper(), fn, who, handles_exceptions))
             return fn
 
         return register

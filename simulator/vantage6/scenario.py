@@ -111,6 +111,7 @@ def build(server, scenario: Scenario, rng: Optional[random.Random] = None) -> No
             rules=[state.rules[r] for r in entry.get("rules", [])],
             id=check_id(auth_ids, entry, "user"))
         auth_ids[user.id] = user
+        server.scenario_passwords[user.username] = entry["password"]
 
     for entry in scenario.list("nodes"):
         org = org_ref(entry.get("organization"), "node", entry)
@@ -119,7 +120,7 @@ def build(server, scenario: Scenario, rng: Optional[random.Random] = None) -> No
             raise fail("node", entry, "its organization is not in its collaboration")
         if col.node_of(org.id) is not None:
             raise fail("node", entry, "that organization already has a node in that collaboration")
-        name = entry.get("name") or f"{org.name} - {col.name} Node"
+        name = entry.get("name") or server.profile.default_node_name(org, col)
         api_key = str(entry.get("api_key") or uuid.UUID(int=rng.getrandbits(128), version=4))
         node = state.add_node(name, org, col, api_key, id=check_id(auth_ids, entry, "node"))
         auth_ids[node.id] = node
@@ -134,6 +135,8 @@ def build(server, scenario: Scenario, rng: Optional[random.Random] = None) -> No
         server.node_setups[node.id] = NodeSetup(
             node.id, api_key, databases, bool(entry.get("online", True)),
             dict(entry.get("policies") or {}), {k: v for k, v in entry.items() if k not in known})
+
+    server.profile.after_scenario(server)
 
     runtime = scenario.data.get("runtime") or {}
     if not isinstance(runtime, dict):

@@ -22,13 +22,11 @@ from simulator.core.events import EventTrace
 from simulator.core.http import HttpError, Request, Response
 from simulator.vantage6.context import Ctx
 from simulator.vantage6.errors import UnexpectedError, V6Error
-from simulator.vantage6.filters import by_id
-from simulator.vantage6.permissions import CONTAINER_ROLE, NODE_ROLE, Caller
+from simulator.vantage6.permissions import Caller
 from simulator.vantage6.profiles import V4, Profile, get_profile
 from simulator.vantage6.routing import Endpoint
 from simulator.vantage6.runtime.algorithms import AlgorithmRegistry
 from simulator.vantage6.serialize import Serializer
-from simulator.vantage6.state import State
 from simulator.vantage6.tokens import TokenService
 
 log = logging.getLogger(__name__)
@@ -72,26 +70,31 @@ class Vantage6Server:
     def __init__(self, clock: Optional[Clock] = None, api_path: str = "/api",
                  jwt_secret: Optional[str] = None, root_password: Optional[str] = "root",
                  config: Optional[dict] = None, events: Optional[EventTrace] = None,
-                 profile: str | Profile = "4.x") -> None:
+                 profile: str | Profile = "4.x", keycloak: Any = None,
+                 root_username: Optional[str] = None) -> None:
+        """``keycloak`` is the realm a 5.x HQ trusts (its accounts and signing key)."""
         self.profile: Profile = get_profile(profile)
+        self.keycloak = keycloak
         self.clock = clock or Clock()
         self.events = events or EventTrace(self.clock)
         self.api_path = api_path.rstrip("/")
         self.config = dict(config or {})
         self.lock = threading.RLock()
-        self.state = State(self.clock)
+        self.state = self.profile.make_state(self.clock)
         self.tokens = TokenService(jwt_secret or str(uuid.uuid4()), self.clock)
+        self.identity = self.profile.make_identity(self)
         self.serializer = Serializer(self.api_path)  # the node API's shapes, in every profile
         # the shapes of the profile's client routes (the 4.x profile's are the same)
         self.client_serializer = (self.serializer if self.profile is V4
                                   else self.profile.client_serializer(self.api_path))
+        self.scenario_passwords: dict[str, str] = {}  # username -> password (5.x: Keycloak's)
         self.node_setups: dict = {}  # node id -> NodeSetup (api key, databases) from a scenario
         self.algorithms = AlgorithmRegistry()  # image -> importable module (scenario "algorithms")
         if root_password is not None:
-            self.state.bootstrap_root(root_password)
+            self.profile.bootstrap(self, root_username, root_password)
         self._routes = _routes(self.api_path, self.profile.name)
-        # the simulated nodes speak the 4.x node API whatever the profile (see node_api)
-        self._node_routes = _routes(self.api_path)
+        # the simulated nodes speak their own version's node API (3.x nodes: the 4.x one)
+        self._node_routes = _routes(self.api_path, self.profile.node_profile)
 
     # ------------------------------------------------------------------ entry point
     def handle(self, request: Request) -> Response:
@@ -109,11 +112,13 @@ class Vantage6Server:
                 return self._dispatch(request, *routes)
         except HttpError as exc:
             return Response.json(exc.body, exc.status, exc.headers)
+        except UnexpectedError:
+            return Response.json({"msg": self.profile.unexpected_message}, 500)
         except V6Error as exc:
             return Response.json(exc.body(), exc.status)
         except Exception:  # the real server's errorhandler(Exception)
             log.exception("unexpected error answering %s %s", request.method, request.path)
-            return Response.json(UnexpectedError().body(), 500)
+            return Response.json({"msg": self.profile.unexpected_message}, 500)
 
     def _dispatch(self, request: Request, endpoints, urls, ctx_type) -> Response:
         try:
@@ -134,76 +139,15 @@ class Vantage6Server:
                             {"Allow": allow})
         method = "GET" if request.method == "HEAD" else request.method
         endpoint = endpoints[(path, method)]
-        caller = self._authenticate(request, endpoint)
+        caller = self.identity.caller(request, endpoint)
         result = endpoint.handler(ctx_type(self, request, caller), **params)
         body, status, *headers = result
         return Response.json(body, status, headers[0] if headers else None)
 
     # ------------------------------------------------------------------ identity
-    def _authenticate(self, request: Request, endpoint: Endpoint) -> Optional[Caller]:
-        if endpoint.who is None:
-            return None
-        token = self.tokens.token_from_header(request.headers.get("Authorization"))
-        claims = self.tokens.decode(token, refresh=endpoint.who == "refresh")
-        rules, auth = self._lookup(claims["sub"])
-        if endpoint.who == "refresh":
-            return self._refresh_caller(claims["sub"], auth)
-        kind = claims.get("client_type")
-        if kind not in endpoint.who:
-            # only_for() raises a bare Exception: the client gets the generic 500
-            raise UnexpectedError()
-        caller = self._caller(kind, claims["sub"], auth, rules)
-        seen = caller.user or caller.node
-        if seen is not None:
-            seen.last_seen = self.clock.now()
-        return caller
-
-    def _lookup(self, sub) -> tuple[frozenset, Any]:
-        """user_lookup_loader: an int ``sub`` is a user or node (unknown: 401) with its own rules;
-        any other ``sub`` is taken for a container and gets the container role's rules."""
-        state = self.state
-        if not isinstance(sub, int):
-            return frozenset(r.key for r in state.role_by_name(CONTAINER_ROLE).rules), None
-        auth = state.authenticatable(sub)
-        if auth is None:
-            raise HttpError(401, {"msg": f"Error loading the user {sub}"})
-        if auth.type == "node":
-            return frozenset(r.key for r in state.role_by_name(NODE_ROLE).rules), auth
-        return frozenset([r.key for role in auth.roles for r in role.rules]
-                         + [r.key for r in auth.rules]), auth
-
-    def _refresh_caller(self, sub, auth) -> Caller:
-        # RefreshToken.post: Authenticatable.get(sub); anything it cannot find fails later (500)
-        auth = auth or by_id(self.state.users, sub) or by_id(self.state.nodes, sub)
-        if auth is None:
-            raise UnexpectedError()
-        return Caller(auth.type, frozenset(), auth.organization, [],
-                      user=auth if auth.type == "user" else None,
-                      node=auth if auth.type == "node" else None)
-
-    def _caller(self, kind: str, sub, auth, rules: frozenset) -> Caller:
-        """only_for(): containers must carry a dict ``sub``; users and nodes are looked up by
-        ``sub`` (a numeric string finds them too) and must be of the claimed type."""
-        state = self.state
-        if kind == "container":
-            if not isinstance(sub, dict) or "node_id" not in sub or "task_id" not in sub:
-                raise UnexpectedError()  # the debug log line indexes sub['node_id']
-            return Caller("container", rules, state.organizations.get(sub.get("organization_id")),
-                          [state.collaborations.get(sub.get("collaboration_id"))], container=sub)
-        if auth is None:
-            auth = by_id(state.users, sub) or by_id(state.nodes, sub)
-        if auth is None or auth.type != kind:
-            raise UnexpectedError()  # None.last_seen / assert g.user.type == g.type
-        org = auth.organization
-        cols = list(org.collaborations) if org else []
-        if kind == "node":
-            return Caller("node", rules, org, cols, node=auth)
-        return Caller("user", rules, org, cols, user=auth)
-
     def caller_from_claims(self, claims: dict) -> Caller:
-        """The caller a decoded token stands for (used by harnesses and the socket layer)."""
-        rules, auth = self._lookup(claims["sub"])
-        return self._caller(claims.get("client_type"), claims["sub"], auth, rules)
+        """The caller a decoded 4.x token stands for (used by harnesses and the socket layer)."""
+        return self.identity.caller_from_claims(claims)
 
     # ------------------------------------------------------------------ helpers for harnesses
     def token_dict(self, auth: Any) -> dict[str, Any]:

@@ -139,8 +139,12 @@ class State:
         self._bootstrap_permissions()
 
     # ------------------------------------------------------------------ bootstrap
+    def permission_data(self) -> dict:
+        """The rules and default roles of the server version this state is of."""
+        return load_permission_data()
+
     def _bootstrap_permissions(self) -> None:
-        data = load_permission_data()
+        data = self.permission_data()
         for r in data["rules"]:
             rule = Rule(self.seq["rule"].take(r["id"]), r["name"], r["operation"], r["scope"],
                         r["description"])

@@ -93,7 +93,7 @@ class NodeFleet:
     # ------------------------------------------------------------------ the nodes
     def attach(self, setup: "NodeSetup", sync: bool = True) -> SimulatedNode:
         """Run a simulated node for a registered node (its api key and databases)."""
-        node = SimulatedNode(self, setup)
+        node = self.network.vantage6.profile.node_class()(self, setup)
         self._nodes[setup.node_id] = node
         if setup.online:
             node.go_online(sync=sync)
@@ -132,6 +132,11 @@ class NodeFleet:
             for node in self:
                 if node.online:
                     self.schedule(lambda node=node: node.kill(info))
+        elif event.name == "delete_dataframe":  # 5.x: the nodes drop their copies
+            info = dict(event.data)
+            for node in self:
+                if node.online and event.room == f"collaboration_{node.collaboration_id}":
+                    self.schedule(lambda node=node: node.delete_dataframe(info))
 
     def _announce(self, task_id: int) -> None:
         """``new_task``: each online node with a run in the task fetches and starts it."""

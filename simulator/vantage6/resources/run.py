@@ -34,8 +34,18 @@ def _runs_in_scope(ctx: Ctx, r) -> list:
     return []
 
 
-def _filtered_runs(ctx: Ctx) -> list:
-    """MultiRunBase.get_query_multiple_runs, shared by /run and /result."""
+def _open_runs(runs: list, value) -> list:
+    """4.x ``state=open``: runs not finished (any other value filters nothing)."""
+    return [x for x in runs if x.finished_at is None] if value == "open" else runs
+
+
+def _no_ports(runs: list) -> list:
+    return []  # the simulator has no VPN ports
+
+
+def filtered_runs(ctx: Ctx, by_state=_open_runs, ports=_no_ports) -> list:
+    """MultiRunBase.get_query_multiple_runs, shared by /run and /result (and by 5.x, which
+    gives its own ``state`` and ``port`` filters)."""
     r, args, state = ctx.rules("run"), ctx.args, ctx.state
     runs = None
     if "organization_id" in args:
@@ -71,7 +81,7 @@ def _filtered_runs(ctx: Ctx) -> list:
     if runs is None:  # start from what the caller may see, not from every run
         runs = _runs_in_scope(ctx, r)
     if "port" in args:
-        runs = []  # the simulator has no VPN ports
+        runs = ports(runs)
     for param in ("assigned", "started", "finished"):
         if f"{param}_till" in args:
             limit = args[f"{param}_till"]
@@ -80,8 +90,8 @@ def _filtered_runs(ctx: Ctx) -> list:
         if f"{param}_from" in args:  # the real server compares every *_from with assigned_at
             limit = args[f"{param}_from"]
             runs = [x for x in runs if sqlite_datetime(x.assigned_at) >= limit]
-    if args.get("state") == "open":
-        runs = [x for x in runs if x.finished_at is None]
+    if "state" in args:
+        runs = by_state(runs, args["state"])
     # the real query inner-joins the run's organization to its nodes, and its task (orphans
     # of a deleted task drop out)
     runs = [x for x in runs if x.organization.nodes and x.task is not None]
@@ -108,14 +118,14 @@ def _filtered_runs(ctx: Ctx) -> list:
 @routes.route("/run", "GET", who=USER_NODE_CONTAINER)
 def list_runs(ctx: Ctx):
     include_task = ctx.included("task")
-    return ctx.page(_filtered_runs(ctx), "Run",
+    return ctx.page(filtered_runs(ctx), "Run",
                     lambda run: ctx.ser.run(run, include_task=include_task),
                     sort_is_primary=False, joined=_JOINED)
 
 
 @routes.route("/result", "GET", who=USER_NODE_CONTAINER)
 def list_results(ctx: Ctx):
-    return ctx.page(_filtered_runs(ctx), "Run", ctx.ser.result, sort_is_primary=False,
+    return ctx.page(filtered_runs(ctx), "Run", ctx.ser.result, sort_is_primary=False,
                     joined=_JOINED)
 
 

@@ -27,6 +27,12 @@ def _is_own(ctx: Ctx, rules, task) -> bool:
 
 @routes.route("/task", "GET", who=USER_NODE_CONTAINER)
 def list_tasks(ctx: Ctx):
+    return ctx.page(filtered_tasks(ctx), "Task", _dump(ctx), sort_is_primary=False)
+
+
+def filtered_tasks(ctx: Ctx) -> list:
+    """The tasks ``GET /task`` lists, newest first, with every filter's checks (5.x adds its
+    own filters to these)."""
     r, r_run, args, state = ctx.rules("task"), ctx.rules("run"), ctx.args, ctx.state
     # start from what the caller's scope covers (indexes), not from every task
     org = ctx.caller.organization
@@ -124,7 +130,7 @@ def list_tasks(ctx: Ctx):
                              f"'{args['is_user_created']}'. Should be an integer.")
         tasks = [t for t in tasks if (t.parent is not None) == (user_created == 0)]
     tasks.sort(key=lambda t: t.id, reverse=True)
-    return ctx.page(tasks, "Task", _dump(ctx), sort_is_primary=False)
+    return tasks
 
 
 @routes.route("/task", "POST", who=USER_CONTAINER)

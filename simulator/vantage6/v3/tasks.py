@@ -121,7 +121,7 @@ def list_tasks(ctx: V3Ctx):
 
 @routes.route("/result", "GET", who=USER_NODE_CONTAINER)
 def list_results(ctx: V3Ctx):
-    runs = run4._filtered_runs(ctx)  # the 3.x filters, which 4.x kept; newest first as in 3.x
+    runs = run4.filtered_runs(ctx)  # the 3.x filters, which 4.x kept; newest first as in 3.x
     include_task = ctx.included("task")
     return ctx.page(runs, "Run", lambda run: ctx.ser.result(run, include_task=include_task))
 

@@ -1,0 +1,169 @@
+"""The container protocol of vantage6-node 5.0.3 (node/k8s/container_manager.py, run_io.py,
+session_manager.py), without Kubernetes: a run folder with ``input`` (the JSON keyword arguments)
+and ``output``, the node's session folder (``session_state.parquet`` and one ``<name>.parquet``
+per dataframe), and the environment, base32-encoded as the node encodes it except for the
+secrets (``CONTAINER_TOKEN``, ``DB_PARAM_*``), which a pod gets from a Kubernetes secret.
+
+What runs inside is the real ``wrap_algorithm()`` of vantage6-algorithm-tools 5.x.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from itertools import groupby
+from pathlib import Path
+from typing import Any, Callable, Optional
+
+from simulator.vantage6.profiles import RUNTIME_VARIABLE
+from simulator.vantage6.runtime.environment import (
+    NOT_SETTABLE_BY_NODE,
+    ProxyAddress,
+    RunFolder,
+    encode,
+)
+from simulator.vantage6.v5 import status as st
+
+SESSION_STATE = "session_state"
+DB_PARAM_PREFIX = "DB_PARAM_"
+
+
+class StartFailed(Exception):
+    """``PermanentAlgorithmStartFail``: the node refuses to start the container (failed)."""
+
+
+class DataframeMissing(Exception):
+    """``DataFrameNotFound``: a requested dataframe is not in the node's session folder."""
+
+
+@dataclass(frozen=True)
+class SessionFolder:
+    """A node's folder of one session: ``session{id:09d}`` under the node's ``sessions``."""
+
+    path: Path
+
+    @classmethod
+    def of(cls, data_dir: Path, session_id: int) -> "SessionFolder":
+        folder = cls(data_dir / "sessions" / f"session{session_id:09d}")
+        if not folder.state_file.exists():
+            folder.path.mkdir(parents=True, exist_ok=True)
+            folder.append_state("", f"{SESSION_STATE}.parquet", "Created this session file.", "")
+        return folder
+
+    @property
+    def state_file(self) -> Path:
+        return self.path / f"{SESSION_STATE}.parquet"
+
+    def dataframe(self, name: str) -> Path:
+        return self.path / f"{name}.parquet"
+
+    def dataframes(self) -> set[str]:
+        return {f.stem for f in self.path.glob("*.parquet") if f.stem != SESSION_STATE}
+
+    def append_state(self, action: str, file: str, message: str, dataframe: str) -> None:
+        """A row of ``session_state.parquet`` (action, file, timestamp, message, dataframe)."""
+        import pandas as pd
+
+        row = pd.DataFrame([{"action": action, "file": file,
+                             "timestamp": dt.datetime.now(dt.timezone.utc), "message": message,
+                             "dataframe": dataframe}])
+        if self.state_file.exists():
+            row = pd.concat([pd.read_parquet(self.state_file), row], ignore_index=True)
+        row.to_parquet(self.state_file)
+
+
+def prepare_run_folder(data_dir: Path, run_id: int, arguments: bytes) -> RunFolder:
+    """``<run id>/input`` with the decrypted arguments and an empty ``output`` (no token file:
+    a 5.x container gets its token as a secret variable)."""
+    folder = data_dir / f"{run_id}"
+    folder.mkdir(exist_ok=True)
+    run = RunFolder(folder, folder / "input", folder / "output", folder / "token")
+    run.input_file.write_bytes(arguments)
+    run.output_file.write_bytes(b"")
+    return run
+
+
+def container_environment(run: RunFolder, session: SessionFolder, action: str, task: dict,
+                          run_databases: list[dict], node_databases: dict[str, dict],
+                          proxy: ProxyAddress, ids: dict[str, int], token: Optional[str],
+                          algorithm_env: dict[str, Any]) -> tuple[dict, dict]:
+    """``_create_volume_mounts`` and the rest of ``ContainerManager.run``: (variables before
+    encoding, secrets). Raises StartFailed or DataframeMissing as the node does."""
+    env: dict[str, str] = {
+        "OUTPUT_FILE": str(run.output_file), "INPUT_FILE": str(run.input_file),
+        "SESSION_FOLDER": str(session.path), "SESSION_FILE": str(session.state_file)}
+    secrets: dict[str, str] = {}
+    if action == st.DATA_EXTRACTION:
+        source = _source_database(run_databases, node_databases)
+        env["DATABASE_URI"], env["DATABASE_TYPE"] = source["uri"], source.get("type") or "csv"
+        for key, value in (source.get("env") or {}).items():
+            secrets[f"{DB_PARAM_PREFIX}{key.upper()}"] = str(value)
+    else:
+        if not all(db["type"] == "dataframe" for db in run_databases):
+            raise StartFailed()
+        wanted = {db["dataframe_name"] for db in run_databases}
+        available = session.dataframes()
+        if wanted and not wanted <= available:
+            raise DataframeMissing(f"User requested dataframes '{wanted - available}' which are "
+                                   "not available in the session folder. Available dataframes "
+                                   f"are: {available}.")
+        ordered = sorted(run_databases, key=lambda db: db["position"])
+        env["USER_REQUESTED_DATAFRAMES"] = ";".join(
+            ",".join(db["dataframe_name"] for db in group)
+            for _, group in groupby(ordered, key=lambda db: db["position"]))
+    env["HOST"], env["PORT"] = proxy.host, proxy.port
+    if action == st.CENTRAL_COMPUTE:
+        secrets["CONTAINER_TOKEN"] = token or ""
+    env["API_PATH"] = proxy.api_path  # "" on a real node; the simulator's proxy has a path
+    env["ALGORITHM_METHOD"] = task["method"]
+    env["FUNCTION_ACTION"] = action
+    env["TASK_ID"] = str(task["id"])
+    env["NODE_ID"], env["ORGANIZATION_ID"] = str(ids["node"]), str(ids["organization"])
+    env["COLLABORATION_ID"] = str(ids["collaboration"])
+    for key, value in algorithm_env.items():
+        if key in env or key.upper() in env:
+            continue  # the infrastructure's own variables win (the node logs a warning)
+        env[key] = str(value)
+    return env, secrets
+
+
+def _source_database(run_databases: list[dict], node_databases: dict[str, dict]) -> dict:
+    if not run_databases:  # databases_to_use[0] of an empty list: an IndexError
+        raise IndexError("list index out of range")
+    source = run_databases[0]
+    if (len(run_databases) > 1 or source["type"] != "source"
+            or source["label"] not in node_databases):
+        raise StartFailed()
+    return node_databases[source["label"]]
+
+
+def encoded(env: dict[str, str], secrets: dict[str, str], profile: str = "5.x") -> dict:
+    """What the algorithm's process receives: encoded variables, then the secrets as they are
+    (``env_from`` a secret), then the profile marker for the simulator's entrypoint."""
+    out = {key: encode(value) for key, value in env.items()}
+    out.update(secrets)
+    out[RUNTIME_VARIABLE] = profile
+    return out
+
+
+def invalid_variable(env: dict[str, str]) -> bool:
+    """``_validate_environment_variables``: names must be identifiers and not PKG_NAME."""
+    return any(not key.isidentifier() or key in NOT_SETTABLE_BY_NODE for key in env)
+
+
+# ---------------------------------------------------------------------- the algorithm's side
+_wrap: Optional[Callable[[], None]] = None
+
+
+def wrap_algorithm_v5() -> Callable[[], None]:
+    """vantage6-algorithm-tools 5.x's ``wrap_algorithm`` (imported once)."""
+    global _wrap
+    if _wrap is None:
+        from vantage6.algorithm.tools.wrap import wrap_algorithm
+
+        _wrap = wrap_algorithm
+    return _wrap
+
+
+def run_container() -> None:
+    """An isolated run's process: the image's command."""
+    wrap_algorithm_v5()()
