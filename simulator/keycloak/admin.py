@@ -73,12 +73,9 @@ def _authenticate(keycloak: "Keycloak", request: Request) -> tuple[Realm, dict]:
             realm = next((r for r in keycloak.realms.values() if r.issuer == issuer), None)
         if realm is None:
             raise UNAUTHORIZED
-        claims = realm.decode(token)
+        return realm, realm.verify(token)
     except (jwt.PyJWTError, TokenError):
         raise UNAUTHORIZED from None
-    if claims.get("typ") != "Bearer" or not realm.owns_issuer(claims.get("iss")):
-        raise UNAUTHORIZED
-    return realm, claims
 
 
 def _is_admin(realm: Realm, claims: dict) -> bool:
@@ -112,12 +109,15 @@ def _page(items: list, request: Request, default_max: Optional[int]) -> list:
     return items[first:first + limit] if limit is not None and limit >= 0 else items[first:]
 
 
+def _found(record: Any, message: str) -> Any:
+    if record is None:
+        raise NotFound(message)
+    return record
+
+
 # ---------------------------------------------------------------------- users
 def _user(realm: Realm, user_id: str) -> User:
-    user = realm.user_by_id(user_id)
-    if user is None:
-        raise NotFound("User not found")
-    return user
+    return _found(realm.user_by_id(user_id), "User not found")
 
 
 def list_users(realm: Realm, request: Request, _id: None, url: str) -> Response:
@@ -203,10 +203,7 @@ def delete_user(realm: Realm, request: Request, user_id: str, url: str) -> Respo
 
 # ---------------------------------------------------------------------- clients
 def _client(realm: Realm, client_uuid: str) -> Client:
-    client = realm.client_by_uuid(client_uuid)
-    if client is None:
-        raise NotFound("Could not find client")
-    return client
+    return _found(realm.client_by_uuid(client_uuid), "Could not find client")
 
 
 def list_clients(realm: Realm, request: Request, _id: None, url: str) -> Response:

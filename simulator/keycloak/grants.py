@@ -137,9 +137,12 @@ def _device_code(realm: "Realm", client: Client, form: Mapping[str, str], issuer
     if "device_code" not in form:
         raise OAuthError("invalid_request", "Missing parameter: device_code")
     code = realm.device_codes.get(form["device_code"])
+    now = realm.now()
+    if code is not None and code.expires_at + code.interval + 10 <= now:
+        del realm.device_codes[code.device_code]   # gone from the store, as in Keycloak
+        code = None
     if code is None:
         raise OAuthError("invalid_grant", "Device code not valid")
-    now = realm.now()
     if code.expires_at <= now:
         raise OAuthError("expired_token", "Device code is expired")
     # the store's polling key lives `interval` seconds: a sooner poll is told to slow down
@@ -202,6 +205,9 @@ def device_authorization(realm: "Realm", form: Mapping[str, str], headers: Mappi
         raise OAuthError("invalid_grant",
                          "Client not allowed for OAuth 2.0 Device Authorization Grant")
     now = realm.now()
+    for old in [c for c in realm.device_codes.values()
+                if c.expires_at + c.interval + 10 <= now]:
+        del realm.device_codes[old.device_code]    # the store's lifespan: expiry + interval + 10
     raw = "".join(realm.rng.choice(_USER_CODE_CHARS) for _ in range(8))
     code = DeviceCode(device_code=b64url(realm.rng.getrandbits(256).to_bytes(32, "big")),
                       user_code=f"{raw[:4]}-{raw[4:]}", client_id=client.client_id,

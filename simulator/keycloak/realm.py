@@ -15,10 +15,10 @@ import uuid
 from typing import Any, Iterable, Optional
 
 from simulator.core.clock import Clock
-from simulator.keycloak import tokens
+from simulator.keycloak import grants, tokens
 from simulator.keycloak.entities import (DEVICE_GRANT, SERVICE_ACCOUNT_PREFIX, Client,
                                          DeviceCode, Session, User, mapper)
-from simulator.keycloak.errors import Conflict, FieldError, TokenError
+from simulator.keycloak.errors import Conflict, FieldError, OAuthError, TokenError
 from simulator.keycloak.keys import RealmKeys
 
 GRANT_TYPES = frozenset({"password", "refresh_token", "client_credentials",
@@ -136,10 +136,12 @@ class Realm:
         return {name: self._users[uid] for name, uid in self._usernames.items()}
 
     def user(self, username: str) -> User:
-        found = self.find_user(username)
+        return self._known(self.find_user(username), "user", username, self._usernames)
+
+    def _known(self, found: Any, kind: str, name: str, known: Iterable[str]) -> Any:
         if found is None:
-            known = ", ".join(sorted(self._usernames)) or "none"
-            raise KeyError(f"no user {username!r} in realm {self.name!r} (known: {known})")
+            listed = ", ".join(sorted(known)) or "none"
+            raise KeyError(f"no {kind} {name!r} in realm {self.name!r} (known: {listed})")
         return found
 
     def find_user(self, username: str) -> Optional[User]:
@@ -221,11 +223,7 @@ class Realm:
         return {cid: self._clients[uid] for cid, uid in self._client_ids.items()}
 
     def client(self, client_id: str) -> Client:
-        found = self.find_client(client_id)
-        if found is None:
-            known = ", ".join(sorted(self._client_ids)) or "none"
-            raise KeyError(f"no client {client_id!r} in realm {self.name!r} (known: {known})")
-        return found
+        return self._known(self.find_client(client_id), "client", client_id, self._client_ids)
 
     def find_client(self, client_id: str) -> Optional[Client]:
         uid = self._client_ids.get(client_id)
@@ -300,17 +298,24 @@ class Realm:
     def decode(self, token: str, *, leeway: float = 0.0,
                algorithms: Iterable[str] = tokens.RS_ALGORITHMS) -> dict:
         """The claims of an access token signed with this realm's key, its time claims checked
-        on the network's clock (``leeway`` as PyJWT's); no audience or issuer check, as HQ 5.x
-        does with ``leeway=10``. Raises :class:`~simulator.keycloak.errors.TokenError`."""
+        on the network's clock (``leeway`` as PyJWT's); no audience, issuer or ``kid`` check,
+        as HQ 5.x does with ``leeway=10``. Raises :class:`~simulator.keycloak.errors.TokenError`
+        (its ``cause`` is PyJWT's exception, e.g. ``jwt.ExpiredSignatureError``)."""
         return tokens.decode(token, self.keys, self.now(), algorithms=algorithms,
                              leeway=leeway)
+
+    def verify(self, token: str) -> dict:
+        """Keycloak's own check of one of its access tokens (admin API, userinfo): its key
+        (``kid``), RS256, times, ``typ: Bearer`` and an issuer of this realm."""
+        claims = tokens.decode(token, self.keys, self.now(), algorithms=("RS256",),
+                               kid=self.keys.kid)
+        if claims.get("typ") != "Bearer" or not self.owns_issuer(claims.get("iss")):
+            raise TokenError("Invalid token issuer")
+        return claims
 
     def grant(self, form: dict, base: Optional[str] = None) -> tuple[int, dict]:
         """The token endpoint as a call: ``(status, body)`` for a form such as
         ``{"grant_type": "password", "client_id": ..., "username": ..., "password": ...}``."""
-        from simulator.keycloak import grants
-        from simulator.keycloak.errors import OAuthError
-
         try:
             with self.lock:
                 return 200, grants.token(self, form, {}, base)
@@ -320,6 +325,8 @@ class Realm:
     # ------------------------------------------------------------------ sessions
     def new_session(self, user: User, client: Client, scope: str) -> Session:
         now = self.now()
+        for old in list(self.sessions):  # expired sessions are forgotten, as Keycloak does
+            self.live_session(old)
         session = Session(self.new_uuid(), user.id, client.client_id, now, now, scope)
         self.sessions[session.id] = session
         return session

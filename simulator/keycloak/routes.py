@@ -127,11 +127,9 @@ def userinfo(realm: Realm, request: Request, base: str) -> Response:
     if token_ is None:
         raise OAuthError("invalid_request", "Token not provided")
     try:
-        claims = realm.decode(token_)
+        claims = realm.verify(token_)
     except TokenError as exc:
         raise OAuthError("invalid_token", f"Token invalid: {exc}", 401)
-    if not realm.owns_issuer(claims.get("iss")) or claims.get("typ") != "Bearer":
-        raise OAuthError("invalid_token", "Token invalid: Invalid token issuer", 401)
     user = realm.user_by_id(claims.get("sub", ""))
     if user is None:
         raise OAuthError("invalid_request", "User not found")

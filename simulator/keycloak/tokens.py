@@ -54,10 +54,14 @@ def sign(payload: dict, keys: RealmKeys, algorithm: str = "RS256") -> str:
 
 
 def decode(token: str, keys: RealmKeys, now: float, *,
-           algorithms: Iterable[str] = RS_ALGORITHMS, leeway: float = 0.0) -> dict:
+           algorithms: Iterable[str] = RS_ALGORITHMS, leeway: float = 0.0,
+           kid: Optional[str] = None) -> dict:
     """Signature (realm public key, ``algorithms``) then time claims on the network's clock;
-    no audience or issuer check. Raises :class:`TokenError` with PyJWT's message."""
+    no audience or issuer check. ``kid``: the key id the header must name (Keycloak finds its
+    key by it). Raises :class:`TokenError` with PyJWT's message."""
     try:
+        if kid is not None and jwt.get_unverified_header(token).get("kid") != kid:
+            raise jwt.InvalidKeyError("Unable to find a signing key that matches the kid")
         claims = jwt.decode(token, keys.public, algorithms=list(algorithms),
                             options={"verify_exp": False, "verify_iat": False,
                                      "verify_nbf": False, "verify_aud": False,

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import requests
 
+from simulator import Network
+
 NODE_CLIENT = {"clientId": "org-a-collab-1-node-node-client", "publicClient": False,
                "enabled": True, "serviceAccountsEnabled": True, "standardFlowEnabled": False,
                "protocolMappers": [{"name": "vantage6_client_type", "protocol": "openid-connect",
@@ -20,6 +22,9 @@ def test_no_or_a_bad_token_is_401_and_a_non_admin_token_403(kc, realm):
     assert r.headers["WWW-Authenticate"] == "Bearer"
     for token in ("garbage", realm.mint("admin", expires_in=-1)):
         assert kc.admin("GET", "/users", token).status_code == 401
+    other = Network(url="http://other.test:7680").keycloak.realm("vantage6")
+    assert kc.admin("GET", "/users", other.client_token("backend-admin-client")
+                    ).status_code == 401  # another server's key id
     user_token = realm.mint("admin")  # a user's token, not the admin client's
     r = kc.admin("GET", "/users", user_token)
     assert (r.status_code, r.json()) == (403, {"error": "HTTP 403 Forbidden"})

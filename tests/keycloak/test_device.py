@@ -91,6 +91,8 @@ def test_denied_and_expired_codes(kc, realm, clock):
                                                "error_description": "Device code is expired"})
     with pytest.raises(ValueError, match="expired"):
         realm.approve_device(late["user_code"], "admin")
+    clock.advance(15)  # the store keeps a code expires_in + interval + 10 s
+    assert kc.poll(late["device_code"]).json()["error_description"] == "Device code not valid"
     with pytest.raises(KeyError, match="no device login"):
         realm.approve_device("NOPE-NOPE", "admin")
 

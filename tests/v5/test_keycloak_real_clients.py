@@ -33,20 +33,27 @@ NODE_MAPPER = {"name": "vantage6_client_type", "protocol": "openid-connect",
                           "access.token.claim": True}}
 
 
-@pytest.fixture(params=["in process", "server mode"])
-def world(request) -> Iterator[tuple[Network, str]]:
-    """A network on the wall clock (jwcrypto checks ``exp`` against it) and the Keycloak URL
-    a client is given: the network's own, intercepted, or a loopback server's."""
-    net = Network()
-    if request.param == "in process":
+@contextlib.contextmanager
+def _way_in(net: Network, mode: str) -> Iterator[str]:
+    """The Keycloak URL a client is given: the network's own, intercepted, or a loopback
+    server's."""
+    if mode == "in process":
         with net.intercept():
-            yield net, net.url
+            yield net.url
     else:
         server = net.serve(port=0)
         try:
-            yield net, server.url
+            yield server.url
         finally:
             server.stop()
+
+
+@pytest.fixture(params=["in process", "server mode"])
+def world(request) -> Iterator[tuple[Network, str]]:
+    """A network on the wall clock (jwcrypto checks ``exp`` against it)."""
+    net = Network()
+    with _way_in(net, request.param) as url:
+        yield net, url
 
 
 def _admin(url: str) -> KeycloakAdmin:
@@ -166,16 +173,8 @@ def simulated(request) -> Iterator[tuple[Network, str]]:
     """A network on a simulated clock; the client's ``time.sleep`` moves it."""
     clock = Clock(start=dt.datetime.now(dt.timezone.utc).replace(microsecond=0))
     net = Network(clock=clock)
-    with sleeping_on(clock):
-        if request.param == "in process":
-            with net.intercept():
-                yield net, net.url
-        else:
-            server = net.serve(port=0)
-            try:
-                yield net, server.url
-            finally:
-                server.stop()
+    with sleeping_on(clock), _way_in(net, request.param) as url:
+        yield net, url
 
 
 def test_user_client_waits_for_a_person_to_approve(simulated):
