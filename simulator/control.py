@@ -12,6 +12,10 @@ where a test in another process or language drives the network):
                                              | "node_offline" | "node_online" | "slow", ...}
     DELETE /_simulator/faults                forget them
     GET    /_simulator/privacy               privacy violations found so far
+    GET    /_simulator/keycloak/<realm>/device   device logins waiting, and the device_user
+    POST   /_simulator/keycloak/<realm>/device   {"username", "user_code"?}: approve (no code:
+                                             the next login); {"user_code", "deny": true}
+    PUT    /_simulator/keycloak/<realm>/device_user  {"username": u | null}: approve new logins
     ANY    /_simulator/nodes/<id>/proxy/...  the node proxy algorithms talk to
 
 Errors answer ``{"msg": ...}`` with 400 or 404. The control plane itself is never subject to
@@ -26,6 +30,7 @@ from simulator import inspection
 from simulator.core.clock import iso_naive
 from simulator.core.http import HttpError, Request, Response
 from simulator.faults import FaultError
+from simulator.keycloak import control as keycloak_control
 from simulator.vantage6.node.proxy import PREFIX as PROXY_PREFIX, NodeProxy
 
 if TYPE_CHECKING:
@@ -61,6 +66,8 @@ class ControlPlane:
             return self.proxy.handle(request)
         sub = request.path[len(PREFIX):].rstrip("/")
         route = self._routes.get((request.method, sub))
+        if route is None and sub.startswith("/keycloak/"):
+            route = self._keycloak
         if route is None:
             known = {path for _, path in self._routes}
             status = 405 if sub in known else 404
@@ -110,6 +117,15 @@ class ControlPlane:
     def _clear_faults(self, request: Request) -> Response:
         self.network.faults.clear()
         return _json({"msg": "no faults are set"})
+
+    def _keycloak(self, request: Request) -> Response:
+        sub = request.path[len(PREFIX):].rstrip("/")
+        body = request.json() if request.body else None
+        answer = keycloak_control.route(self.network.keycloak, request.method, sub, body)
+        if answer is None:
+            return _json({"msg": f"{request.method} {request.path} is not a control-plane "
+                                 f"route; GET {PREFIX} lists them"}, 404)
+        return _json(answer)
 
     def _privacy(self, request: Request) -> Response:
         checks = self.network.privacy

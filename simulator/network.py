@@ -1,6 +1,6 @@
 """A Network: one simulated world (a vantage6 server with its organizations and nodes under /api,
-ST4SD under /st4sd, the AI4EOSC Platform API under /papi) with its own clock, event trace and
-state. Two networks never share state; ``close()`` stops ST4SD runs and deletes their directories.
+ST4SD under /st4sd, the AI4EOSC Platform API under /papi, a Keycloak under /realms and /admin)
+with its own clock, event trace and state. Two networks never share state; ``close()`` stops ST4SD runs and deletes their directories.
 
 Ways in, all ending in ``network.handle(request)``:
   - ``with network.intercept():`` answers ``requests`` and ``httpx`` calls to ``network.url``
@@ -10,12 +10,14 @@ Ways in, all ending in ``network.handle(request)``:
 from __future__ import annotations
 
 import random
+import threading
 from pathlib import Path
 from typing import Any, Optional
 
 from simulator.core.clock import Clock
 from simulator.core.events import EventTrace
 from simulator.core.http import Handler, HttpError, Request, Response
+from simulator.keycloak import Keycloak, vantage6_realm
 from simulator.papi import PREFIX as PAPI_PREFIX, PapiPlatform
 from simulator.scenario import Scenario
 from simulator.st4sd import scenario as st4sd_scenario
@@ -117,6 +119,29 @@ class Network:
                                  rng=random.Random(self.rng.getrandbits(64)) if seed is not None
                                  else None)
         self.mount(PAPI_PREFIX, self.papi.handle)
+        # Keycloak at the root of the origin (python-keycloak drops a path prefix), made on
+        # first use; its rng is drawn here so that its ids do not depend on when that is
+        self._keycloak: Optional[Keycloak] = None
+        self._keycloak_lock = threading.Lock()
+        self._keycloak_rng = random.Random(self.rng.getrandbits(64)) if seed is not None \
+            else None
+        self.mount("/realms", self._serve_keycloak)
+        self.mount("/admin", self._serve_keycloak)
+
+    @property
+    def keycloak(self) -> Keycloak:
+        """The simulated Keycloak: realm ``vantage6`` (the 5.x templates' clients and ``admin``
+        user) and PAPI's realm ``ai4eosc``, e.g. ``net.keycloak.realm("vantage6")``."""
+        with self._keycloak_lock:
+            if self._keycloak is None:
+                keycloak = Keycloak(self.clock, self.url, self._keycloak_rng)
+                vantage6_realm(keycloak)
+                keycloak.adopt(self.papi.realm)
+                self._keycloak = keycloak
+            return self._keycloak
+
+    def _serve_keycloak(self, request: Request) -> Response:
+        return self.keycloak.handle(request)
 
     @classmethod
     def from_scenario(cls, path: str | Path, **kwargs: Any) -> "Network":

@@ -6,7 +6,8 @@ from typing import Optional
 
 from simulator.papi.config import LEVELS
 from simulator.papi.errors import Crash, Unauthorized
-from simulator.papi.oidc import Realm, TokenError
+from simulator.keycloak import Realm, TokenError
+from simulator.papi.oidc import verify
 
 _ROLE = re.compile(r"^access:(.+):([^:]+)$")
 
@@ -15,7 +16,7 @@ def get_user_info(realm: Realm, token: str) -> dict:
     """``{"id", "issuer", "name", "email", "groups": {level: [vo, ...]}}``; any token problem is
     401 with PyJWT's message."""
     try:
-        claims = realm.verify(token)
+        claims = verify(realm, token)
     except TokenError as exc:
         raise Unauthorized(str(exc))
     groups: dict[str, list[str]] = {}

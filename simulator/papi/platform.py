@@ -18,7 +18,8 @@ from simulator.papi import scenario as papi_scenario
 from simulator.papi.catalog import Catalog, read_entries
 from simulator.papi.deployments import Deployments, gpu_models
 from simulator.papi.nomad import NomadCluster
-from simulator.papi.oidc import PapiUser, Realm
+from simulator.keycloak import Realm, User
+from simulator.papi import oidc
 from simulator.papi.stats import ClusterStats
 from simulator.papi.userconf import TOOLS
 from simulator.papi.vault import Vault
@@ -48,11 +49,12 @@ class PapiPlatform:
         self._catalog_sources = setup.catalog
         self._catalog_folder = setup.folder
         self._catalogs: dict[str, Catalog] = {}
-        self.realm = Realm(clock, self.config.issuer or f"{self.url}/oidc/realms/{REALM}",
-                           self.config.audience, self.config.client_id,
-                           self.config.token_seconds, self.rng)
+        # PAPI's realm, also one of the network's Keycloak realms (network.keycloak)
+        self.realm: Realm = oidc.papi_realm(
+            clock, self.config.issuer or f"{self.url}/oidc/realms/{REALM}",
+            self.config.audience, self.config.client_id, self.config.token_seconds, self.rng)
         for user in setup.users:
-            self.realm.add_user(**user)
+            oidc.add_user(self.realm, **user)
         self.nomad = NomadCluster(clock, self.config.timing, self.rng)
         self.nomad.failing_images = self.config.failing_images
         for node in setup.nodes:
@@ -85,21 +87,25 @@ class PapiPlatform:
 
     # ------------------------------------------------------------------ people and tokens
     @property
-    def users(self) -> dict[str, PapiUser]:
+    def users(self) -> dict[str, User]:
         return self.realm.users
 
     def add_user(self, name: str, *, vos: Optional[dict[str, str]] = None,
-                 roles: Iterable[str] = (), **fields: Any) -> PapiUser:
+                 roles: Iterable[str] = (), **fields: Any) -> User:
         """Add someone to the realm, e.g. ``add_user("eve", vos={"vo.ai4eosc.eu": "ap-u"})``."""
         roles = list(roles) + [f"access:{vo}:{level}" for vo, level in (vos or {}).items()]
-        return self.realm.add_user(name, roles=roles, **fields)
+        return oidc.add_user(self.realm, name, roles=roles, **fields)
 
     def token_for(self, user: str, **overrides: Any) -> str:
         """An access token for a user of the realm, signed as Keycloak would sign it. Keywords
         make the tokens error paths need: ``expires_in=-1``, ``audience="other"``,
         ``roles=[...]``, ``drop=["email"]``, ``claims={...}``."""
+        found = self.realm.find_user(user)
+        if found is None:
+            known = ", ".join(sorted(self.realm.users)) or "none"
+            raise KeyError(f"no PAPI user {user!r} (known: {known})")
         with self.lock:
-            return self.realm.mint(user, **overrides)
+            return self.realm.mint(found, **overrides)
 
     @property
     def issuer(self) -> str:

@@ -6,11 +6,10 @@ first route whose path matches decides a 405's ``Allow``.
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
-from urllib.parse import parse_qsl
 
+from simulator.keycloak import routes as keycloak_routes
 from simulator.papi import auth
 from simulator.papi.errors import BadRequest, NotImplementedInSimulator, Unauthorized
-from simulator.papi.oidc import TokenError
 from simulator.papi.stats import user_stats
 from simulator.papi.web import Call, Query, Route, json_response
 
@@ -148,34 +147,11 @@ def build_routes(p: "PapiPlatform") -> list[Route]:
                                         if path.startswith("/v1/") else f"/{family}")
 
     # ------------------------------------------------------------------ the simulated Keycloak
-    def keycloak(answer):
-        """Keycloak's own bodies (``{"error": ...}``), for the realm's name only."""
-        def handler(call: Call, realm: str):
-            if realm != p.realm_name:
-                return json_response({"error": "Realm does not exist"}, 404)
-            return answer(call, realm)
+    def keycloak(call: Call, rest: str):
+        """PAPI's realm as the network's Keycloak serves it, here under ``/oidc``."""
+        return keycloak_routes.serve(lambda name: p.realm if name == p.realm_name else None,
+                                     call.request, rest, f"{call.root}/oidc")
 
-        return handler
-
-    def oidc_discovery(call: Call, realm: str):
-        return json_response(p.realm.discovery(f"{call.root}/oidc/realms/{realm}"))
-
-    def oidc_certs(call: Call, realm: str):
-        return json_response(p.realm.jwks())
-
-    def oidc_token(call: Call, realm: str):
-        form = dict(parse_qsl(call.request.body.decode("utf-8", "replace")))
-        status, body = p.realm.grant(form)
-        return json_response(body, status)
-
-    def oidc_userinfo(call: Call, realm: str):
-        try:
-            return json_response(p.realm.userinfo(call.token))
-        except TokenError:
-            return json_response({"error": "invalid_token",
-                                  "error_description": "Token verification failed"}, 401)
-
-    oidc = "/oidc/realms/{realm}"
     return [
         Route("GET", "/", root),
         Route("GET", "/v1/", v1_version),
@@ -193,9 +169,5 @@ def build_routes(p: "PapiPlatform") -> list[Route]:
               [Query("vo", required=True), Query("secret_path", required=True)], bearer=True),
         Route("*", rf"^/v1/({'|'.join(NOT_YET)})(/.*)?$", not_yet),
         Route("*", r"^/(docs|redoc|openapi\.json)$", not_yet),
-        Route("GET", f"{oidc}/.well-known/openid-configuration", keycloak(oidc_discovery)),
-        Route("GET", f"{oidc}/protocol/openid-connect/certs", keycloak(oidc_certs)),
-        Route("POST", f"{oidc}/protocol/openid-connect/token", keycloak(oidc_token)),
-        Route("GET", f"{oidc}/protocol/openid-connect/userinfo", keycloak(oidc_userinfo),
-              bearer=True),
+        Route("*", r"^/oidc(?P<rest>/realms/.*)$", keycloak),
     ]
