@@ -1,4 +1,6 @@
-"""The demo algorithm behind image ``harbor2.vantage6.ai/demo/average``: a federated mean.
+"""The vantage6 4.x (and 3.x) build of the demo algorithm behind image
+``harbor2.vantage6.ai/demo/average``: a federated mean. ``simulator.algorithms.average`` exposes
+it when vantage6-algorithm-tools 4.x is installed (see its docstring; the 5.x build is ``_v5``).
 
 Written in the shape of the public vantage6 4.x algorithm template (and of the published
 v6-average-py): a central function that sends the partial function to every organization of the
