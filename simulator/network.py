@@ -32,6 +32,7 @@ from simulator.privacy import PrivacyChecks
 from simulator.vantage6.node.fleet import NodeFleet
 from simulator.vantage6.node.lifecycle import Lifecycle
 from simulator.vantage6.runtime.executors import MODES
+from simulator.vantage6.profiles import get_profile
 from simulator.vantage6.server import Vantage6Server
 
 # A reserved testing name (RFC 6761) on vantage6's usual port: nothing real ever answers here, so a
@@ -46,7 +47,7 @@ class Network:
                  server_config: Optional[dict] = None, nodes: str = "simulated",
                  execution: Optional[str] = None, lifecycle: Optional[str] = None,
                  executor: Optional[str] = None, workers: Optional[int] = None,
-                 profile: Optional[str] = None) -> None:
+                 profile: Optional[str] = None, device_user: Any = ...) -> None:
         """``nodes="simulated"`` runs the scenario's nodes (they pick up and run their runs);
         ``nodes="manual"`` registers them but leaves the node API to the test (as a real server
         with its nodes switched off). ``execution`` ("in-process" or "isolated") overrides the
@@ -56,14 +57,18 @@ class Network:
         ``executor`` says where node work runs: ``"inline"`` (default: one run after the other,
         deterministic), ``"threads"``, ``"processes"`` or ``"ray"`` (``workers`` of them).
         ``profile`` is the vantage6 dialect: ``"4.x"`` (default) or ``"3.x"`` (the 3.11 REST
-        shapes and algorithm conventions); a scenario may set it with ``profile:``."""
+        shapes and algorithm conventions) or ``"5.x"`` (HQ 5.0.3 with Keycloak sign-in, sessions
+        and dataframes); a scenario may set it with ``profile:``. In the 5.x profile
+        ``device_user`` is who a device login (``UserClient.authenticate()``) signs in as, at
+        once: by default the scenario's first user; None leaves logins to be approved."""
         if nodes not in ("simulated", "manual"):
             raise ValueError(f"nodes must be 'simulated' or 'manual', not {nodes!r}")
         self.url = url.rstrip("/")
         self._arguments = dict(url=url, api_path=api_path, seed=seed, jwt_secret=jwt_secret,
                                server_config=server_config, nodes=nodes, execution=execution,
                                lifecycle=lifecycle, executor=executor,
-                               workers=workers, profile=profile)  # what reset() builds again
+                               workers=workers, profile=profile,
+                               device_user=device_user)  # what reset() builds again
         self.scenario = _as_scenario(scenario)
         runtime = (self.scenario.data.get("runtime") or {}) if self.scenario else {}
         node_lifecycle = Lifecycle.from_config(lifecycle, runtime)
@@ -79,14 +84,28 @@ class Network:
         config = dict(self.scenario.data.get("server") or {}) if self.scenario else {}
         config.update(server_config or {})
         root = (self.scenario.data.get("root") or {}) if self.scenario else {}
+        v6_profile = get_profile(profile or (self.scenario.data.get("profile")
+                                             if self.scenario else None))
+        # Keycloak at the root of the origin (python-keycloak drops a path prefix), made on
+        # first use (a 5.x server needs it at once); seeded apart from the network's generator
+        self._keycloak: Optional[Keycloak] = None
+        self._keycloak_lock = threading.Lock()
+        self._keycloak_rng = random.Random(f"keycloak-{seed}") if seed is not None else None
+        accounts = None
+        if v6_profile.name == "5.x":
+            from simulator.vantage6.v5.accounts import KeycloakAccounts
+
+            accounts = KeycloakAccounts(self.keycloak.realm("vantage6"))
         self.vantage6 = Vantage6Server(
             clock=self.clock, api_path=api_path, events=self.events, config=config,
             jwt_secret=jwt_secret or "%032x" % self.rng.getrandbits(128),
-            root_password=root.get("password", "root"),
-            profile=profile or (self.scenario.data.get("profile") if self.scenario else None)
-            or "4.x")
+            root_password=root.get("password", "admin" if accounts else "root"),
+            root_username=root.get("username"), profile=v6_profile, keycloak=accounts,
+            rng=random.Random(f"hq-{seed}") if seed is not None else None)
         if self.scenario is not None:
             v6_scenario.build(self.vantage6, self.scenario, self.rng)
+        if accounts is not None:
+            self._sign_in_as(device_user)
         if execution is not None:
             if execution not in MODES:
                 raise ValueError(f"execution must be one of {MODES}, not {execution!r}")
@@ -119,12 +138,8 @@ class Network:
                                  rng=random.Random(self.rng.getrandbits(64)) if seed is not None
                                  else None)
         self.mount(PAPI_PREFIX, self.papi.handle)
-        # Keycloak at the root of the origin (python-keycloak drops a path prefix), made on
-        # first use; its rng is drawn here so that its ids do not depend on when that is
-        self._keycloak: Optional[Keycloak] = None
-        self._keycloak_lock = threading.Lock()
-        self._keycloak_rng = random.Random(self.rng.getrandbits(64)) if seed is not None \
-            else None
+        if self._keycloak is not None:
+            self._keycloak.adopt(self.papi.realm)
         self.mount("/realms", self._serve_keycloak)
         self.mount("/admin", self._serve_keycloak)
 
@@ -136,9 +151,17 @@ class Network:
             if self._keycloak is None:
                 keycloak = Keycloak(self.clock, self.url, self._keycloak_rng)
                 vantage6_realm(keycloak)
-                keycloak.adopt(self.papi.realm)
+                if getattr(self, "papi", None) is not None:  # else adopted once it exists
+                    keycloak.adopt(self.papi.realm)
                 self._keycloak = keycloak
             return self._keycloak
+
+    def _sign_in_as(self, device_user: Any) -> None:
+        """Who device logins sign in as (5.x): given, or the scenario's first user."""
+        if device_user is ...:
+            users = (self.scenario.list("users") if self.scenario is not None else [])
+            device_user = users[0]["username"] if users else None
+        self.keycloak.realm("vantage6").device_user = device_user
 
     def _serve_keycloak(self, request: Request) -> Response:
         return self.keycloak.handle(request)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import logging
+import random
 import threading
 import uuid
 from urllib.parse import urlsplit
@@ -71,10 +72,12 @@ class Vantage6Server:
                  jwt_secret: Optional[str] = None, root_password: Optional[str] = "root",
                  config: Optional[dict] = None, events: Optional[EventTrace] = None,
                  profile: str | Profile = "4.x", keycloak: Any = None,
-                 root_username: Optional[str] = None) -> None:
+                 root_username: Optional[str] = None,
+                 rng: Optional[random.Random] = None) -> None:
         """``keycloak`` is the realm a 5.x HQ trusts (its accounts and signing key)."""
         self.profile: Profile = get_profile(profile)
         self.keycloak = keycloak
+        self.rng = rng or random.Random()  # names HQ makes up (sessions, dataframes)
         self.clock = clock or Clock()
         self.events = events or EventTrace(self.clock)
         self.api_path = api_path.rstrip("/")

@@ -52,6 +52,7 @@ class NodeError(RuntimeError):
 
 
 class SimulatedNode:
+    refresh_margin: float = REFRESH_MARGIN
     def __init__(self, fleet: "NodeFleet", setup: "NodeSetup") -> None:
         self.fleet = fleet
         self.server = fleet.network.vantage6
@@ -134,7 +135,7 @@ class SimulatedNode:
         if authenticated:
             with self._lock:
                 if self._token is None or (self._token_exp - self.server.clock.timestamp()
-                                           < REFRESH_MARGIN):
+                                           < self.refresh_margin):
                     self._authenticate()
                 headers["Authorization"] = f"Bearer {self._token}"
         body = b""

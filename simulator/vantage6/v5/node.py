@@ -54,7 +54,10 @@ class SimulatedNode5(SimulatedNode):
         if status != 200:
             raise NodeError(f"node {self.id} cannot sign in at Keycloak: {body}")
         self._token = body["access_token"]
-        self._token_exp = jwt.decode(self._token, options={"verify_signature": False})["exp"]
+        claims = jwt.decode(self._token, options={"verify_signature": False})
+        self._token_exp = claims["exp"]
+        # auto_renew_token: a new token once less than a quarter of its validity is left
+        self.refresh_margin = (claims["exp"] - claims["iat"]) / 4
 
     def go_online(self, sync: bool = True) -> None:
         self._share_details()
