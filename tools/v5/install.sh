@@ -5,6 +5,8 @@
 # Idempotent: a finished install is reused (it is rebuilt when this script changes).
 #   usage: install.sh [VENV_DIR]   (default: $V6_V5_VENV or <checkout>/.venv-v5)
 # Progress goes to stderr; the last line on stdout is the venv's python.
+# marshmallow is pinned as vantage6-hq 5.0.3 pins it, so that the simulated HQ's schemas give
+# its exact validation messages.
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 root="$(cd "$here/../.." && pwd)"
@@ -25,7 +27,7 @@ if [ "$(cat "$venv/.ready" 2>/dev/null || true)" != "$stamp" ]; then
   echo "installing the vantage6 5.0.3 clients beside the simulator into $venv (a minute or two)..." >&2
   rm -rf "$venv"
   "$python313" -m venv "$venv"
-  "$venv/bin/pip" install -q --disable-pip-version-check -e "$root" \
+  "$venv/bin/pip" install -q --disable-pip-version-check -e "$root" "marshmallow==3.26.2" \
     vantage6-client==5.0.3 vantage6-algorithm-tools==5.0.3 \
     "pytest>=8.0" "pytest-timeout>=2.3" "hypothesis>=6.100" "pyarrow>=16.1" \
     2>&1 | grep -v "^WARNING: Location" >&2 || true
