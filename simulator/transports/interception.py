@@ -143,8 +143,9 @@ class _Interceptor:
                 request=prepared)
         parts = urlsplit(prepared.url)
         body = prepared.body
-        request = Request.build(prepared.method, parts.path or "/", parts.query,
-                                dict(prepared.headers), body)
+        headers = dict(prepared.headers)
+        headers.setdefault("Host", parts.netloc)  # what urllib3 would send
+        request = Request.build(prepared.method, parts.path or "/", parts.query, headers, body)
         try:
             response = handler(request)
         except ConnectionDropped:  # what requests raises when a server hangs up on it

@@ -90,6 +90,18 @@ class _ContextStream(io.TextIOBase):
         if _run_log.get() is None:
             self._fallback.flush()
 
+    # what click (vantage6's own log lines) checks before it writes to a text stream: without
+    # these it would write to the binary buffer underneath, past the run's log
+    @property
+    def encoding(self) -> str:
+        return "utf-8" if _run_log.get() is not None else getattr(self._fallback, "encoding",
+                                                                    "utf-8")
+
+    @property
+    def errors(self) -> str:
+        return "strict" if _run_log.get() is not None else getattr(self._fallback, "errors",
+                                                                     "strict")
+
     def isatty(self) -> bool:
         if _run_log.get() is not None:
             return False

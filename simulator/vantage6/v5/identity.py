@@ -20,7 +20,7 @@ import jwt
 
 from simulator.core.clock import Clock
 from simulator.core.http import HttpError, Request
-from simulator.vantage6.errors import UnexpectedError
+from simulator.vantage6.errors import UnexpectedDetail, UnexpectedError
 from simulator.vantage6.permissions import CONTAINER_ROLE, NODE_ROLE, Caller, RuleCollection
 from simulator.vantage6.routing import Endpoint
 
@@ -77,6 +77,20 @@ class KeycloakIdentity:
     def caller(self, request: Request, endpoint: Endpoint) -> Optional[Caller]:
         if endpoint.who is None:
             return None
+        if not endpoint.handles_exceptions:
+            return self._caller(request, endpoint)
+        # @handle_exceptions around the check: its errors are 500s that show their text
+        try:
+            return self._caller(request, endpoint)
+        except HttpError as exc:
+            if exc.status == 401 and endpoint.who and "not allowed to access" in str(exc.body):
+                raise
+            raise UnexpectedDetail(exc.body.get("msg", "") if isinstance(exc.body, dict)
+                                   else str(exc.body))
+        except KeyError as exc:
+            raise UnexpectedDetail(str(exc))
+
+    def _caller(self, request: Request, endpoint: Endpoint) -> Optional[Caller]:
         types = endpoint.who
         try:
             return self._user_or_node(request, types, endpoint)
@@ -110,7 +124,7 @@ class KeycloakIdentity:
         kind = claims["vantage6_client_type"]  # missing: KeyError, the generic 500
         if kind not in types:
             if endpoint.handles_exceptions:  # @handle_exceptions outside the check
-                what = f"{request.url_for_messages()} ({request.method})"
+                what = f"{_full_url(request)} ({request.method})"
                 raise _unauthorized(f"{kind}s are not allowed to access {what}")
             raise UnexpectedError()
         if kind not in ("user", "node") or auth.type != kind:
@@ -175,6 +189,13 @@ class KeycloakIdentity:
         request = Request.build("GET", "/", "", {"Authorization": f"Bearer {token}"})
         return self._user_or_node(request, ("user", "node"), Endpoint("", "GET", None,
                                                                        ("user", "node")))
+
+
+def _full_url(request: Request) -> str:
+    """``request.url`` as Flask shows it in messages."""
+    host = request.headers.get("Host") or "localhost"
+    query = f"?{request.query_string}" if request.query_string else ""
+    return f"http://{host}{request.path}{query}"
 
 
 def _unauthorized(msg: str) -> HttpError:
