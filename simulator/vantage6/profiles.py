@@ -119,6 +119,15 @@ class Profile:
             data_cache._current.set(data_cache.DiskCache(folder))
         wrap_algorithm()
 
+    def socket_caller(self, server, authorization: Optional[str]) -> Any:
+        """Who connects to the socket, by the ``Authorization`` header of the handshake."""
+        token = server.tokens.token_from_header(authorization)
+        return server.caller_from_claims(server.tokens.decode(token))
+
+    def socket_token_event(self, problem: Exception) -> Optional[str]:
+        """What the socket tells a client whose token was refused (4.x: expired_token)."""
+        return "expired_token"
+
     def socket_events(self, event: "Event", state: Any) -> list[tuple[str, Any]]:
         """A trace event as this profile's Socket.IO server emits it."""
         return [(event.name, dict(event.data))]

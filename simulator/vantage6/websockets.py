@@ -137,10 +137,8 @@ class _TasksNamespace(socketio.Namespace):
     def on_connect(self, sid: str, environ: dict, auth: Any = None) -> None:
         server = self.server6
         try:
-            token = server.tokens.token_from_header(environ.get("HTTP_AUTHORIZATION"))
             with server.lock:
-                claims = server.tokens.decode(token)
-                caller = server.caller_from_claims(claims)
+                caller = server.profile.socket_caller(server, environ.get("HTTP_AUTHORIZATION"))
                 auth_record = caller.user or caller.node
                 if auth_record is None:
                     raise V6Error("containers do not connect")
@@ -148,11 +146,13 @@ class _TasksNamespace(socketio.Namespace):
                 name = (auth_record.username if caller.kind == "user" else auth_record.name)
                 session = _Session(caller.kind, name, auth_record,
                                    allowed=self.sockets.rooms_for(caller))
-        except (HttpError, V6Error, KeyError, TypeError):
+        except (HttpError, V6Error, KeyError, TypeError) as exc:
             if server.profile.refuses_bad_socket_token:  # 3.11.1's handler crashes [oracle]
                 raise socketio.exceptions.ConnectionRefusedError("invalid or expired token")
-            # 4.x keeps the connection and tells the client its token is no good
-            self.emit("expired_token", room=sid)
+            # 4.x and 5.x keep the connection; the profile says what, if anything, they tell
+            event = server.profile.socket_token_event(exc)
+            if event is not None:
+                self.emit(event, room=sid)
             return
         self.sockets.open(sid, session)
         for room in session.allowed:

@@ -99,6 +99,19 @@ class V5Profile(Profile):
 
         run_container()
 
+    def socket_caller(self, server, authorization: Optional[str]) -> Any:
+        parts = (authorization or "").split()
+        token = parts[1] if len(parts) == 2 and parts[0] == "Bearer" else ""
+        return server.identity.caller_from_token(token)
+
+    def socket_token_event(self, problem: Exception) -> Optional[str]:
+        """hq/websockets.py: an expired or badly signed token is told so; any other bad
+        token leaves a connected socket that hears nothing."""
+        message = getattr(problem, "body", None) or {}
+        message = message.get("msg") if isinstance(message, dict) else None
+        return {"Token has expired": "expired_token",
+                "Signature verification failed": "invalid_token"}.get(message)
+
     def socket_events(self, event, state) -> list[tuple[str, Any]]:
         if event.name == "new_task":
             return [("new_task_update", dict(event.data))]
