@@ -8,7 +8,8 @@ Fixtures:
                  the marker's keywords are Network options)
   v6_client      the real vantage6 UserClient, logged in, with interception on: requests to the
                  network are answered in process (user: the scenario's first, or
-                 ``@pytest.mark.v6_user("name", "password")``)
+                 ``@pytest.mark.v6_user("name", "password")``; in the 5.x profile signed in
+                 through the device flow as that user, ``@pytest.mark.v6_user("name")``)
   v6_server_url  the same network in server mode on a free loopback port: its API URL
                  (``http://127.0.0.1:PORT/api``)
   v6_mock_client a factory with vantage6 MockAlgorithmClient's signature giving the simulator's
@@ -112,24 +113,18 @@ def _first_user(network: "Network") -> tuple[str, str]:
     if users:
         return users[0]["username"], users[0]["password"]
     root = (scenario.data.get("root") or {}) if scenario is not None else {}
-    return "root", root.get("password", "root")
+    first = min(network.vantage6.state.users.values(), key=lambda u: u.id)  # root or admin
+    return first.username, root.get("password", "root")
 
 
 @pytest.fixture
 def v6_client(v6_network: "Network", request: pytest.FixtureRequest) -> Iterator[Any]:
-    from urllib.parse import urlsplit
-
-    from vantage6.client import UserClient
-
     marker = request.node.get_closest_marker("v6_user")
-    username, password = marker.args if marker is not None else _first_user(v6_network)
-    parts = urlsplit(v6_network.url)
+    username, password = (tuple(marker.args) + (None,))[:2] if marker is not None \
+        else _first_user(v6_network)
     with v6_network.intercept():
         with contextlib.redirect_stdout(io.StringIO()):  # the client prints a banner
-            client = UserClient(f"{parts.scheme}://{parts.hostname}", parts.port or 80,
-                                v6_network.vantage6.api_path, log_level="warn")
-            client.authenticate(username, password)
-        client.setup_encryption(None)
+            client = v6_network.vantage6.profile.user_client(v6_network, username, password)
         yield client
 
 

@@ -113,6 +113,7 @@ class _Interceptor:
             self._routes[origin] = routes
 
     def _start(self) -> None:
+        _browser.patch(self)
         if self._requests_mock is None:
             mock = RequestsMock(assert_all_requests_are_fired=False)
             mock._calls = _NoCalls()
@@ -126,6 +127,7 @@ class _Interceptor:
             router.start()
 
     def _stop(self) -> None:
+        _browser.unpatch()
         if self._requests_mock is not None:
             self._requests_mock.stop(allow_assert=False)
             self._requests_mock = None
@@ -172,6 +174,37 @@ class _Interceptor:
         return httpx.Response(response.status, headers=response.headers, content=content)
 
 
+class _Browser:
+    """``webbrowser.open`` of a page of an intercepted network (the Keycloak verification page
+    vantage6 5.x's ``UserClient.authenticate()`` opens) visits nothing: no browser could reach
+    a simulated origin, and a test's desktop should not get a window for it. Other pages open
+    as usual."""
+
+    def __init__(self) -> None:
+        self._original = None
+
+    def patch(self, interceptor: "_Interceptor") -> None:
+        import webbrowser
+
+        if self._original is not None:
+            return
+        original = self._original = webbrowser.open
+
+        def open_(url: str, *args: Any, **kwargs: Any) -> bool:
+            if interceptor._handler_for(str(url)) is not None:
+                return True  # "opened": sign-in is approved by the realm, not by a person
+            return original(url, *args, **kwargs)
+
+        webbrowser.open = open_
+
+    def unpatch(self) -> None:
+        import webbrowser
+
+        if self._original is not None:
+            webbrowser.open, self._original = self._original, None
+
+
+_browser = _Browser()
 INTERCEPTOR = _Interceptor()
 
 

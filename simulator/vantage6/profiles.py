@@ -66,6 +66,19 @@ class Profile:
         """What a fresh server creates: organization 'root' and user root/root."""
         server.state.bootstrap_root(password)
 
+    def user_client(self, network, username: str, password: Optional[str]) -> Any:
+        """The real UserClient of this version, signed in to ``network`` (in process)."""
+        from urllib.parse import urlsplit
+
+        from vantage6.client import UserClient
+
+        parts = urlsplit(network.url)
+        client = UserClient(f"{parts.scheme}://{parts.hostname}", parts.port or 80,
+                            network.vantage6.api_path, log_level="warn")
+        client.authenticate(username, password)
+        client.setup_encryption(None)
+        return client
+
     def route_tables(self) -> list["RouteTable"]:
         from simulator.vantage6.resources import ROUTE_TABLES
 

@@ -65,6 +65,17 @@ class V5Profile(Profile):
                                                           secret=setup.api_key)
                 state.link_account(node, account.user_id, account.client_uuid)
 
+    def user_client(self, network, username: str, password: Optional[str]) -> Any:
+        """The real 5.x UserClient after ``authenticate()``: the device flow, approved as
+        ``username`` by the realm (the password is the realm's business)."""
+        from vantage6.client import UserClient
+
+        network.keycloak.realm(REALM).device_user = username
+        client = UserClient(network.url + network.vantage6.api_path, network.url,
+                            log_level="warn")
+        client.authenticate()
+        return client
+
     def route_tables(self):
         from simulator.vantage6.v5.resources import ROUTE_TABLES
 
