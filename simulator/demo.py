@@ -6,7 +6,8 @@ on every organization, then ``central_average``, which sends its own subtask to 
 through the node proxy. Then the older dialect of the seed documents on the same scenario in the
 vantage6 3.x profile: raw requests, ``organization_ids`` left out, ``complete`` polled, pickled
 results from ``/task/{id}/result``, the 3.x methods ``RPC_average_partial`` and ``master``. All
-results are checked against pandas on the pooled data.
+results are checked against pandas on the pooled data. Then the vantage6 5.x flow (HQ 5.0.3, Keycloak
+device flow, a session and a dataframe; ``demo_v5``), in the 5.x virtualenv when there is one.
 """
 from __future__ import annotations
 
@@ -19,6 +20,7 @@ import time
 
 import pandas as pd
 
+from simulator.demo_v5 import has_5x_clients, run_v5_demo, v5_mean_elsewhere
 from simulator.network import Network
 
 IMAGE = "harbor2.vantage6.ai/demo/average"
@@ -26,6 +28,9 @@ COLUMN = "age"
 
 
 def run_demo(scenario: str = "demo", execution: str | None = None) -> int:
+    if has_5x_clients():  # a 5.x interpreter: its own flow only (4.x and 3.x need 4.x clients)
+        print(f"pooled pandas mean check: {run_v5_demo(scenario, execution):.6f}")
+        return 0
     try:
         from vantage6.client import UserClient
     except ImportError:
@@ -80,12 +85,15 @@ def run_demo(scenario: str = "demo", execution: str | None = None) -> int:
               f"subtask {children[0]['id']} on every organization")
 
     v3_partials, v3_master = run_v3_demo(scenario, execution)
+    results = [federated_partials, central, v3_partials, v3_master]
+    v5_mean = v5_mean_elsewhere(scenario, execution)
+    if v5_mean is not None:
+        results.append(v5_mean)
     pooled = pd.concat(pd.read_csv(s.databases[0]["uri"]) for s in v6.node_setups.values())
     reference = float(pooled[COLUMN].mean())
-    results = [federated_partials, central, v3_partials, v3_master]
     ok = all(abs(value - reference) < 1e-9 for value in results)
     print(f"\npooled pandas mean {COLUMN} = {reference:.6f}: "
-          f"{'all four federated results are equal' if ok else 'DIFFERENT'}")
+          f"{f'all {len(results)} federated results are equal' if ok else 'DIFFERENT'}")
     return 0 if ok else 1
 
 

@@ -9,6 +9,20 @@ from simulator.network import Network
 from tests.helpers import JOHN, make_client
 
 
+@pytest.fixture(scope="session")
+def v5_python() -> str:
+    """The Python 3.13 interpreter with the real vantage6 5.0.3 clients beside the simulator
+    (tools/v5/install.sh); installing it fails the test loudly, never skips it."""
+    import subprocess
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent
+    out = subprocess.run(["bash", str(root / "tools/v5/install.sh")], capture_output=True,
+                         text=True, timeout=900)
+    assert out.returncode == 0, out.stderr[-3000:]
+    return out.stdout.strip().splitlines()[-1]
+
+
 @pytest.fixture
 def net() -> Network:
     return Network.from_scenario("demo", nodes="manual")  # the tests play the nodes

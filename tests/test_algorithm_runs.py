@@ -83,7 +83,7 @@ def test_central_average_gives_the_pooled_mean_and_leaves_a_child_task(demo, joh
     assert "info > Waiting for results\ninfo > Results obtained!" in central_run["log"]
 
 
-def test_the_demo_command():
+def test_the_demo_command(v5_python):
     import subprocess
     import sys
 
@@ -91,5 +91,7 @@ def test_the_demo_command():
                           text=True, timeout=120)
     assert done.returncode == 0, done.stdout + done.stderr
     assert "3/3 nodes online" in done.stdout
-    assert "all four federated results are equal" in done.stdout
+    assert "all 5 federated results are equal" in done.stdout
     assert "vantage6 3.11.1 profile" in done.stdout  # the seed documents' older dialect too
+    assert "vantage6 5.0.3 profile" in done.stdout  # and the current release line
+    assert "Signed in with the device flow as john-doe" in done.stdout

@@ -14,14 +14,6 @@ ROOT = Path(__file__).resolve().parent.parent
 MODULES = sorted(p.name for p in (ROOT / "tests" / "v5").glob("test_*.py"))
 
 
-@pytest.fixture(scope="session")
-def v5_python() -> str:
-    out = subprocess.run(["bash", str(ROOT / "tools/v5/install.sh")], capture_output=True,
-                         text=True, timeout=900)
-    assert out.returncode == 0, out.stderr[-3000:]
-    return out.stdout.strip().splitlines()[-1]
-
-
 @pytest.mark.parametrize("module", MODULES)
 def test_v5_module(v5_python, module):
     env = {k: v for k, v in os.environ.items() if not k.startswith("PYTEST_")}
