@@ -29,18 +29,20 @@ class OracleError(RuntimeError):
     """The oracle could not be installed or started: the differential tests cannot run."""
 
 
-def oracle_python(progress=sys.stderr) -> str:
+def oracle_python(progress=sys.stderr, install_sh: Path = INSTALL_SH,
+                  override: str = "V6_ORACLE_PYTHON") -> str:
     """The oracle venv's python, installing the venv first if it is not there
-    (``$V6_ORACLE_VENV`` or ``~/.cache/v6-oracle/venv``; ``$V6_ORACLE_PYTHON`` names one)."""
-    given = os.environ.get("V6_ORACLE_PYTHON")
+    (``$V6_ORACLE_VENV`` or ``~/.cache/v6-oracle/venv``; ``$V6_ORACLE_PYTHON`` names one).
+    ``install_sh``/``override``: another oracle's install script and variable (5.x)."""
+    given = os.environ.get(override)
     if given:
         return given
-    proc = subprocess.run(["bash", str(INSTALL_SH)], stdout=subprocess.PIPE, stderr=progress,
+    proc = subprocess.run(["bash", str(install_sh)], stdout=subprocess.PIPE, stderr=progress,
                           text=True, timeout=1800)
     lines = proc.stdout.strip().splitlines()
     if proc.returncode != 0 or not lines or not os.path.exists(lines[-1]):
         raise OracleError(f"installing the vantage6 oracle failed (exit {proc.returncode}); "
-                          f"run {INSTALL_SH} by hand to see why")
+                          f"run {install_sh} by hand to see why")
     return lines[-1]
 
 
@@ -101,10 +103,9 @@ def _wait_ready(proc: subprocess.Popen, timeout: float) -> Optional[str]:
     found: list[str] = []
 
     def read() -> None:
-        for line in proc.stdout:  # the only line it prints
-            if line.startswith("READY "):
+        for line in proc.stdout:  # keep reading: a full pipe would block the server
+            if line.startswith("READY ") and not found:
                 found.append(line.split()[1])
-                return
 
     reader = threading.Thread(target=read, daemon=True)
     reader.start()
