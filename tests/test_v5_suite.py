@@ -11,7 +11,8 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-MODULES = sorted(p.name for p in (ROOT / "tests" / "v5").glob("test_*.py"))
+MODULES = sorted(str(p.relative_to(ROOT / "tests" / "v5"))
+                 for p in (ROOT / "tests" / "v5").rglob("test_*.py"))
 
 
 @pytest.mark.parametrize("module", MODULES)

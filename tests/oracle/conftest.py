@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 import warnings
 from pathlib import Path
-from typing import Iterator
+from typing import Callable, Iterator, TypeVar
 
 import pytest
 
@@ -22,19 +22,30 @@ from tests.oracle.oracle import OracleServer
 from tests.oracle.worlds import BaseWorlds
 
 HERE = Path(__file__).parent
+T = TypeVar("T")
+
+
+def mark_oracle(items, folder: Path) -> None:
+    """Every test below ``folder`` gets the ``oracle`` marker (a conftest's collection hook)."""
+    for item in items:
+        if folder in Path(str(item.fspath)).parents:
+            item.add_marker(pytest.mark.oracle)
 
 
 def pytest_collection_modifyitems(config, items) -> None:
-    for item in items:
-        if HERE in Path(str(item.fspath)).parents:
-            item.add_marker(pytest.mark.oracle)
+    mark_oracle(items, HERE)
+
+
+def started(request, start: Callable[[], T]) -> T:
+    """``start()`` with pytest's capture off, so that an oracle's install progress shows."""
+    capture = request.config.pluginmanager.getplugin("capturemanager")
+    with capture.global_and_fixture_disabled():
+        return start()
 
 
 @pytest.fixture(scope="session")
 def oracle(request) -> Iterator[OracleServer]:
-    capture = request.config.pluginmanager.getplugin("capturemanager")
-    with capture.global_and_fixture_disabled():  # show the install progress, if any
-        server = OracleServer.start()
+    server = started(request, OracleServer.start)
     try:
         yield server
     finally:

@@ -19,6 +19,7 @@ from typing import Any, Callable, Optional
 
 import jwt
 import requests
+from werkzeug.exceptions import HTTPException
 
 JWT_SECRET = "oracle-secret"  # what tools/oracle/serve.py configures by default
 _JWT_RE = re.compile(r"^eyJ[\w-]+\.[\w-]+\.[\w-]*$")
@@ -273,6 +274,42 @@ class Differ:
         """Remember a value of each world's answer (e.g. the id it created) under ``name``."""
         for w, o in zip(self.worlds, pair):
             w.vals[name] = o.get(*(keys or ("id",)))
+
+
+class ScriptRun:
+    """One pass of a script (its ``sections``, in order) over one pair of fresh worlds; a
+    section runs the ones before it first if they have not run (so ``-k lifecycle`` works on
+    its own)."""
+
+    def __init__(self, differ: Differ, sections: list[Callable[[Differ], None]]) -> None:
+        self.differ = differ
+        self.sections = sections
+        self.done: list[str] = []
+
+    def through(self, name: str) -> list[Call]:
+        for section in self.sections:
+            if section.__name__ not in self.done:
+                self.differ.section = section.__name__
+                self.done.append(section.__name__)
+                section(self.differ)
+            if section.__name__ == name:
+                break
+        return [c for c in self.differ.records if c.section == name]
+
+
+def exercised(calls: list[Call], urls) -> set[tuple[str, str]]:
+    """The (route rule, method) pairs of ``urls`` (a bound werkzeug map under ``/api``) that
+    ``calls`` reached; HEAD, OPTIONS and socket pseudo-calls do not count."""
+    seen = set()
+    for call in calls:
+        if call.method in ("HEAD", "OPTIONS", "SOCKET"):
+            continue
+        try:
+            rule, _ = urls.match("/api" + re.sub(r"\?.*$", "", call.path), call.method)
+        except HTTPException:
+            continue
+        seen.add((rule, call.method))
+    return seen
 
 
 # ---------------------------------------------------------------------------------- helpers

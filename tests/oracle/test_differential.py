@@ -3,36 +3,15 @@ mode), one test per section. Every call's answers must agree after normalisation
 differences COVERAGE.md lists with their reasons ("Differential suite")."""
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 import pytest
-from werkzeug.exceptions import HTTPException
 
 from simulator.vantage6.server import _routes
-from tests.oracle.differ import Differ, World
+from tests.oracle.differ import Differ, ScriptRun, World, exercised
 from tests.oracle.script import SECTIONS
 
 COVERAGE = Path(__file__).resolve().parents[2] / "COVERAGE.md"
-
-
-class ScriptRun:
-    """One pass of the script over one pair of fresh worlds; a section runs the ones before it
-    first if they have not run (so ``-k lifecycle`` works on its own)."""
-
-    def __init__(self, differ: Differ) -> None:
-        self.differ = differ
-        self.done: list[str] = []
-
-    def through(self, name: str) -> list:
-        for section in SECTIONS:
-            if section.__name__ not in self.done:
-                self.differ.section = section.__name__
-                self.done.append(section.__name__)
-                section(self.differ)
-            if section.__name__ == name:
-                break
-        return [c for c in self.differ.records if c.section == name]
 
 
 @pytest.fixture(scope="module")
@@ -40,7 +19,7 @@ def script_run(oracle, simulator_server) -> ScriptRun:
     oracle.restore("fresh")
     simulator_server.reset()
     return ScriptRun(Differ(World("sim", simulator_server.api), World("real", oracle.api),
-                            echo=False))
+                            echo=False), SECTIONS)
 
 
 def _report(calls) -> str:
@@ -75,13 +54,4 @@ def _unexercised_endpoints(d: Differ) -> list[str]:
     served = {key for key, ep in endpoints.items()
               if not ep.handler.__qualname__.startswith("not_served.")
               and key[0] != "/api/openapi.json"}  # the simulator's own: no real route to compare
-    seen = set()
-    for call in d.records:
-        if call.method in ("HEAD", "OPTIONS"):
-            continue
-        try:
-            rule, _ = urls.match("/api" + re.sub(r"\?.*$", "", call.path), call.method)
-        except HTTPException:
-            continue
-        seen.add((rule, call.method))
-    return sorted(f"{m} {p}" for p, m in served - seen)
+    return sorted(f"{m} {p}" for p, m in served - exercised(d.records, urls))

@@ -7,12 +7,12 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Any, NamedTuple, Optional
 
 import pytest
 
 from simulator.vantage6.server import _routes
-from tests.oracle.differ import IMAGE, MISSING, STRONG_PW
+from tests.oracle.differ import IMAGE, STRONG_PW
+from tests.oracle.matrix import Case, Cell, table
 from tests.oracle.worlds import DEFAULT_ROLES, ROLE_USER, USER_ID, BaseWorlds, task_body
 
 DOC = Path(__file__).resolve().parents[2] / "docs" / "permission-matrix.md"
@@ -21,13 +21,6 @@ CALLERS = [ROLE_USER[r] for r in DEFAULT_ROLES] + ["nA", "cont"]
 CALLER_TITLES = {ROLE_USER[r]: name for r, name in DEFAULT_ROLES.items()} | {
     "nA": "node token", "cont": "container token"}
 OWN, PEER_A, B_USER, C_USER = "{self}", USER_ID["r_viewer"], USER_ID["b_res"], USER_ID["c_view"]
-
-
-class Case(NamedTuple):
-    label: str  # what the target is, seen from organization A
-    method: str
-    path: str
-    body: Any = MISSING
 
 
 def new_user(org: int) -> dict:
@@ -134,21 +127,6 @@ CASES = [
 ]
 
 
-class Cell(NamedTuple):
-    status: int
-    msg: Optional[str]
-
-    @property
-    def word(self) -> str:
-        if self.status < 300:
-            return "allowed"
-        if self.status in (401, 403):
-            return "denied"
-        if self.status == 500:
-            return "500"
-        return f"passes, {self.status}"
-
-
 def _path(case: Case, caller: str) -> str:
     return case.path.replace(OWN, str(USER_ID.get(caller, 0)))
 
@@ -163,7 +141,7 @@ def matrices(base_worlds: BaseWorlds):
     real: dict[tuple[str, str], Cell] = {}
     sim: dict[tuple[str, str], Cell] = {}
     for case in CASES:
-        key = f"{case.method} {case.path}" + (f" ({case.label})" if case.label else "")
+        key = case.key
         for caller in CALLERS:
             s, r = d.call(f"matrix {caller}", case.method, _path(case, caller), caller,
                           json_=case.body)
@@ -197,20 +175,7 @@ def test_every_served_endpoint_is_in_the_matrix() -> None:
 
 
 def render(real: dict) -> str:
-    rows = []
-    keys = list(dict.fromkeys(k for k, _ in real))
-    head = "| Endpoint (target, seen from organization A) | " + " | ".join(
-        CALLER_TITLES[c] for c in CALLERS) + " |"
-    rows.append(head)
-    rows.append("|---|" + "---|" * len(CALLERS))
-    for key in keys:
-        cells = []
-        for caller in CALLERS:
-            cell = real[key, caller]
-            mark = {"allowed": "✓", "denied": "✗"}.get(cell.word, cell.word)
-            cells.append(f"{mark} {cell.status}" if cell.word in ("allowed", "denied")
-                         else cell.word)
-        rows.append(f"| `{key}` | " + " | ".join(cells) + " |")
+    rows = table(real, CALLERS, CALLER_TITLES)
     return (
         "# Permission matrix of the vantage6 4.15.2 server\n\n"
         "Generated from the real server by `tests/oracle/test_permission_matrix.py`, which\n"

@@ -148,22 +148,24 @@ def remove_study_org(c: Ctx, study_id, body, params, real) -> list:
 
 
 # ---------------------------------------------------------------------------------- edits
+def _copy(record: Any, body: dict, keys: tuple[str, ...]) -> None:
+    """The body's non-null values of ``keys`` onto the record (a PATCH's plain fields)."""
+    for key in keys:
+        if body.get(key) is not None:
+            setattr(record, key, body[key])
+
+
 @route("PATCH", r"/organization/(\d+)")
 def patch_organization(c: Ctx, org_id, body, params, real) -> dict:
     org = c.state.organizations[org_id]
-    for key in ("name", "public_key") + ORG_FIELDS:
-        if body.get(key) is not None:
-            setattr(org, key, body[key])
+    _copy(org, body, ("name", "public_key") + ORG_FIELDS)
     return c.ser.organization(org)
 
 
 @route("PATCH", r"/collaboration/(\d+)")
 def patch_collaboration(c: Ctx, col_id, body, params, real) -> dict:
     col = c.state.collaborations[col_id]
-    if body.get("name") is not None:
-        col.name = body["name"]
-    if body.get("encrypted") is not None:
-        col.encrypted = bool(body["encrypted"])
+    _copy(col, body, ("name", "encrypted"))
     if body.get("organization_ids") is not None:
         c.state.set_collaboration_organizations(
             col, [c.org(i) for i in body["organization_ids"] if c.org(i) is not None])
@@ -173,8 +175,7 @@ def patch_collaboration(c: Ctx, col_id, body, params, real) -> dict:
 @route("PATCH", r"/node/(\d+)")
 def patch_node(c: Ctx, node_id, body, params, real) -> dict:
     node = c.state.nodes[node_id]
-    if body.get("name") is not None:
-        node.name = body["name"]
+    _copy(node, body, ("name",))
     return c.ser.node(node)
 
 
@@ -191,8 +192,7 @@ def patch_user(c: Ctx, user_id, body, params, real) -> dict:
 @route("PATCH", r"/role/(\d+)")
 def patch_role(c: Ctx, role_id, body, params, real) -> dict:
     role = c.state.roles[role_id]
-    if body.get("name") is not None:
-        role.name = body["name"]
+    _copy(role, body, ("name",))
     if "description" in body:
         role.description = body["description"]
     if body.get("rules") is not None:
@@ -203,8 +203,7 @@ def patch_role(c: Ctx, role_id, body, params, real) -> dict:
 @route("PATCH", r"/study/(\d+)")
 def patch_study(c: Ctx, study_id, body, params, real) -> dict:
     study = c.state.studies[study_id]
-    if body.get("name") is not None:
-        study.name = body["name"]
+    _copy(study, body, ("name",))
     if body.get("organization_ids") is not None:
         c.state.set_study_organizations(study, [c.org(i) for i in body["organization_ids"]])
     return c.ser.study(study)
@@ -217,16 +216,20 @@ def recover_node(c: Ctx, body, params, real) -> dict:
 
 
 # ---------------------------------------------------------------------------------- deletions
-@route("DELETE", r"/organization/(\d+)")
-def delete_organization(c: Ctx, org_id, body, params, real) -> dict:
-    c.state.delete_organization(c.state.organizations[org_id])  # Keycloak keeps the accounts
-    return real
+def _plain_deletion(table: str, delete: str) -> Handler:
+    """``DELETE /<x>/<id>`` that only removes records (Keycloak keeps the accounts of an
+    organization's or a collaboration's users and nodes, as in HQ)."""
+    def handler(c: Ctx, id_, body, params, real) -> dict:
+        getattr(c.state, delete)(getattr(c.state, table)[id_])
+        return real
+    return handler
 
 
-@route("DELETE", r"/collaboration/(\d+)")
-def delete_collaboration(c: Ctx, col_id, body, params, real) -> dict:
-    c.state.delete_collaboration(c.state.collaborations[col_id])
-    return real
+for _path, _table, _delete in [("organization", "organizations", "delete_organization"),
+                               ("collaboration", "collaborations", "delete_collaboration"),
+                               ("role", "roles", "delete_role"),
+                               ("study", "studies", "delete_study")]:
+    route("DELETE", rf"/{_path}/(\d+)")(_plain_deletion(_table, _delete))
 
 
 @route("DELETE", r"/node/(\d+)")
@@ -245,16 +248,4 @@ def delete_user(c: Ctx, user_id, body, params, real) -> dict:
     else:
         c.accounts.delete_user(user.keycloak_id)
     c.state.delete_user(user)
-    return real
-
-
-@route("DELETE", r"/role/(\d+)")
-def delete_role(c: Ctx, role_id, body, params, real) -> dict:
-    c.state.delete_role(c.state.roles[role_id])
-    return real
-
-
-@route("DELETE", r"/study/(\d+)")
-def delete_study(c: Ctx, study_id, body, params, real) -> dict:
-    c.state.delete_study(c.state.studies[study_id])
     return real

@@ -5,39 +5,24 @@ existing python) and starts both HQs (harness.py); everything stops at the end o
 If the oracle cannot be installed or started, the tests ERROR: they never skip."""
 from __future__ import annotations
 
-import logging
 from pathlib import Path
 from typing import Iterator
 
 import pytest
 
+from tests.oracle.conftest import _quiet_expected_errors  # noqa: F401 (autouse fixture)
+from tests.oracle.conftest import mark_oracle, started
 from tests.v5.oracle.harness import Pair
-
-HERE = Path(__file__).parent
 
 
 def pytest_collection_modifyitems(config, items) -> None:
-    for item in items:
-        if HERE in Path(str(item.fspath)).parents:
-            item.add_marker(pytest.mark.oracle)
+    mark_oracle(items, Path(__file__).parent)
 
 
 @pytest.fixture(scope="session")
 def pair(request) -> Iterator[Pair]:
-    capture = request.config.pluginmanager.getplugin("capturemanager")
-    with capture.global_and_fixture_disabled():  # show the install progress, if any
-        both = Pair()
+    both = started(request, Pair)
     try:
         yield both
     finally:
         both.stop()
-
-
-@pytest.fixture(autouse=True)
-def _quiet_expected_errors() -> Iterator[None]:
-    # the real HQ's 500s are reproduced on purpose; the simulator logs each one's traceback
-    logger = logging.getLogger("simulator")
-    level = logger.level
-    logger.setLevel(logging.CRITICAL)
-    yield
-    logger.setLevel(level)

@@ -23,6 +23,7 @@ import re
 import subprocess
 import sys
 import tempfile
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterable, Optional
@@ -161,6 +162,19 @@ class Pair:
                 pass
 
 
+def _sorted_lists(value: Any, keys: tuple[str, ...]) -> Any:
+    """``value`` with the lists under ``keys`` (anywhere) sorted by id."""
+    if not keys:
+        return value
+    if isinstance(value, dict):
+        return {k: (sorted((_sorted_lists(x, keys) for x in v), key=_by_id)
+                    if k in keys and isinstance(v, list) else _sorted_lists(v, keys))
+                for k, v in value.items()}
+    if isinstance(value, list):
+        return [_sorted_lists(x, keys) for x in value]
+    return value
+
+
 def _by_id(item: Any) -> tuple:
     if isinstance(item, dict) and isinstance(item.get("id"), int):
         return (0, item["id"], "")
@@ -222,15 +236,12 @@ class Differ5(Differ):
         self.bridge = bridge
         self.log: list[Record] = []
         self._mask: tuple[str, ...] = ()
-        self._unordered = False
+        self._unordered: tuple[str, ...] = ()
         self._random: tuple[str, ...] = ()
         self.aliases: dict[str, str] = {}  # a random name either HQ made up -> placeholder
 
     def normalise(self, body: Any) -> Any:
-        body = norm5(body, self._mask, aliases=self.aliases)
-        if self._unordered and isinstance(body, dict) and isinstance(body.get("data"), list):
-            body = dict(body, data=sorted(body["data"], key=_by_id))
-        return body
+        return _sorted_lists(norm5(body, self._mask, aliases=self.aliases), self._unordered)
 
     def _compare(self, label, method, path, params, s, r, known) -> None:
         for key in self._random:  # each world's made-up value gets the same placeholder
@@ -242,10 +253,12 @@ class Differ5(Differ):
         super()._compare(label, method, path, params, s, r, known)
 
     def call(self, label: str, method: str, path: Any, who: Optional[str] = None, *,
-             mask: Iterable[str] = (), unordered: bool = False, random: Iterable[str] = (),
+             mask: Iterable[str] = (), unordered: bool | tuple[str, ...] = (),
+             random: Iterable[str] = (),
              **kwargs: Any):
         """Differ.call, plus: ``mask`` keys compared as placeholders, ``unordered`` compares a
-        list's ``data`` sorted by id (users and nodes: HQ lists them in Keycloak-id order),
+        list's ``data`` sorted by id (users and nodes: HQ lists them in Keycloak-id order; or
+        the lists under the keys given),
         ``random`` keys of the answer are names HQ made up (an alias in every later body), and
         a write the simulator answers 501 while the real HQ succeeds is applied to the
         simulator's records by the bridge (its stand-in answer is returned for the sim)."""
@@ -253,11 +266,12 @@ class Differ5(Differ):
         bodies = [kwargs.get("json_", MISSING)] * 2
         if callable(bodies[0]):
             bodies = [bodies[0](w) for w in self.worlds]
-        self._mask, self._unordered, self._random = tuple(mask), unordered, tuple(random)
+        self._mask, self._random = tuple(mask), tuple(random)
+        self._unordered = ("data",) if unordered is True else tuple(unordered or ())
         try:
             s, r = super().call(label, method, path, who, **kwargs)
         finally:
-            self._mask, self._unordered, self._random = (), False, ()
+            self._mask, self._unordered, self._random = (), (), ()
         record = Record(self.records[-1], label, bodies[1], kwargs.get("params"), s, r)
         self.log.append(record)
         if (self.bridge is not None and s.status == 501 and r.status < 300
@@ -299,4 +313,41 @@ class Differ5(Differ):
 
     def each(self, fn: Callable[[World5], Any]) -> tuple[Any, Any]:
         return fn(self.worlds[0]), fn(self.worlds[1])
+
+    def compare_heard(self, label: str, sim: list, real: list) -> None:
+        """What two socket listeners heard, compared (and counted) like an answer."""
+        s, r = Outcome(200, sim, {}), Outcome(200, real, {})
+        self._compare(label, "SOCKET", "/tasks", None, s, r, None)
+        self.log.append(Record(self.records[-1], label, MISSING, None, s, r))
+
+
+class Listener:
+    """A python-socketio client on HQ's namespace /tasks (at the origin's /socket.io), signed
+    in as ``who`` of world ``w``; it keeps every event it hears, in order."""
+
+    def __init__(self, w: World5, who: str) -> None:
+        import socketio
+
+        self.events: list[list] = []
+        self.sio = socketio.Client()
+        self.sio.on("*", lambda event, *data: self.events.append([event, list(data)]),
+                    namespace="/tasks")
+        self.sio.connect(w.base[: -len("/api")],
+                         headers={"Authorization": f"Bearer {w.tok[who]}"},
+                         namespaces=["/tasks"], transports=["polling"], wait_timeout=20)
+
+    def wait_for(self, name: str, timeout: float = 15, settle: float = 0.3) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if any(e == name for e, _ in self.events):
+                time.sleep(settle)  # what comes with it
+                return
+            time.sleep(0.02)
+        raise AssertionError(f"{name!r} not heard; heard {self.events}")
+
+    def heard(self) -> list:
+        return [list(e) for e in self.events]
+
+    def close(self) -> None:
+        self.sio.disconnect()
 

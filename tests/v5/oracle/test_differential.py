@@ -4,48 +4,41 @@ from __future__ import annotations
 
 import pytest
 
+from simulator.vantage6.server import _routes
+from tests.oracle.differ import ScriptRun, exercised
 from tests.v5.oracle.bridge import Bridge
 from tests.v5.oracle.harness import Differ5, Pair
-from tests.v5.oracle.report import Figures, report_unexplained
+from tests.v5.oracle.report import Figures, check_doc_section, report_unexplained
 from tests.v5.oracle.script import SECTIONS
-
-
-class ScriptRun:
-    """One pass of the script; a section runs the ones before it first (``-k tasks`` works)."""
-
-    def __init__(self, differ: Differ5) -> None:
-        self.differ = differ
-        self.done: list[str] = []
-
-    def through(self, name: str) -> list:
-        for section in SECTIONS:
-            if section.__name__ not in self.done:
-                self.differ.section = section.__name__
-                self.done.append(section.__name__)
-                section(self.differ)
-            if section.__name__ == name:
-                break
-        return [r for r in self.differ.log if r.call.section == name]
 
 
 @pytest.fixture(scope="module")
 def script_run(pair: Pair) -> ScriptRun:
     pair.rewind("fresh")
-    return ScriptRun(Differ5(*pair.worlds(), bridge=Bridge(), echo=False))
+    return ScriptRun(Differ5(*pair.worlds(), bridge=Bridge(), echo=False), SECTIONS)
 
 
 @pytest.mark.parametrize("section", [s.__name__ for s in SECTIONS])
 def test_section_agrees(script_run: ScriptRun, section: str) -> None:
-    records = script_run.through(section)
-    assert records, f"section {section} made no call"
+    assert script_run.through(section), f"section {section} made no call"
+    records = [r for r in script_run.differ.log if r.call.section == section]
     unexplained = report_unexplained(records)
     assert not unexplained, unexplained
 
 
 def test_agreement_figure(script_run: ScriptRun) -> None:
     script_run.through(SECTIONS[-1].__name__)
-    figures = Figures(script_run.differ.log)
+    figures = Figures(script_run.differ.log, script_run.differ.aliases)
     print("\n" + figures.text())
     assert figures.calls >= 500
     assert not figures.unexplained, report_unexplained(script_run.differ.log)
     assert not figures.stale, f"fixed? remove from known.py: {figures.stale}"
+    assert _unexercised_endpoints(script_run.differ) == []
+    stale = check_doc_section("script", figures.markdown())
+    assert stale is None, stale
+
+
+def _unexercised_endpoints(d: Differ5) -> list[str]:
+    """Every route of the 5.x profile (served or 501) must be called at least once."""
+    endpoints, urls, _ = _routes("/api", "5.x")
+    return sorted(f"{m} {p}" for p, m in set(endpoints) - exercised(d.records, urls))

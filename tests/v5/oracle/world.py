@@ -16,7 +16,7 @@ nodes share one id sequence):
 
 and, with ``build_compute``:
 
-  sessions       1 "s1" (r_researcher, Col1, collaboration scope), 2 "s2" (b_res, Col2, own)
+  sessions       1 "s1" (r_researcher, Col1, organization scope), 2 "s2" (b_res, Col2, own)
   dataframes     1 "df1" in session 1: task 1 (data_extraction) to A, B, C: runs 1, 2, 3, all
                  completed by their nodes, columns reported
   tasks          2 federated_compute by r_researcher to A, B on df1 (runs 4, 5, pending)
@@ -144,7 +144,7 @@ def node_completes(d: Differ5, label: str, node: str, run_id: int, result: str =
 def build_compute(d: Differ5) -> None:
     c = d.call
     c("base session s1", "POST", "/session", "r_researcher",
-      json_={"name": "s1", "collaboration_id": 1, "scope": "collaboration"})
+      json_={"name": "s1", "collaboration_id": 1, "scope": "organization"})
     c("base session s2", "POST", "/session", "b_res",
       json_={"name": "s2", "collaboration_id": 2, "scope": "own"})
     c("base dataframe df1", "POST", "/session/1/dataframe", "r_researcher",
