@@ -172,6 +172,8 @@ class SimulatedNode5(SimulatedNode):
             status, result = st.CRASHED, b""
         elif job.action in st.SESSION_ACTIONS:
             status, result = self._update_session(job, outcome.output), b""
+        elif job.action not in st.COMPUTE_ACTIONS:  # postprocessing: process_output has no case
+            status, result = st.UNKNOWN_ERROR, b""
         else:
             job.session.append_state(job.action, "", "Algorithm completed successfully.", "")
             status, result = st.COMPLETED, outcome.output
