@@ -26,8 +26,6 @@ if TYPE_CHECKING:
     from simulator.vantage6.runtime.executors import RunOutcome
 
 KINDS = ("crash", "server_error", "drop_connection", "node_offline", "node_online", "slow")
-# what each platform answers when it breaks
-_V6_500 = {"msg": "An unexpected error occurred on the server!"}
 
 
 class ConnectionDropped(Exception):
@@ -174,7 +172,8 @@ class Faults:
                 fault.fired += 1
                 if fault.kind == "drop_connection":
                     raise ConnectionDropped(f"fault {fault.id}: connection dropped")
-                return _error_response(request.path, fault)
+                return _error_response(request.path, fault,
+                                       self.network.vantage6.profile.unexpected_message)
         return None
 
     def outcome_for(self, node: "SimulatedNode", run: dict) -> Optional["RunOutcome"]:
@@ -199,7 +198,7 @@ def _method(method: Optional[str]) -> Optional[str]:
     return method.upper() if method else None
 
 
-def _error_response(path: str, fault: Fault) -> Response:
+def _error_response(path: str, fault: Fault, vantage6_500: str) -> Response:
     if fault.body is not None:
         return Response.json(fault.body, fault.status)
     if path.startswith("/papi"):  # FastAPI's plain-text 500
@@ -207,7 +206,7 @@ def _error_response(path: str, fault: Fault) -> Response:
                         [("Content-Type", "text/plain; charset=utf-8")])
     if path.startswith("/st4sd"):
         return Response.json({"message": "Internal Server Error"}, fault.status)
-    return Response.json(_V6_500, fault.status)
+    return Response.json({"msg": vantage6_500}, fault.status)
 
 
 def _crash_log(run: dict, message: str) -> str:
@@ -215,8 +214,9 @@ def _crash_log(run: dict, message: str) -> str:
     import base64
     import json
 
-    try:
-        method = json.loads(base64.b64decode(run["input"]))["method"]
+    try:  # 5.x: the task names the method; 4.x: the input does
+        method = (run["task"]["method"] if "arguments" in run
+                  else json.loads(base64.b64decode(run["input"]))["method"])
     except Exception:
         method = "<method>"
     return (f"info > Dispatching ...\nerror > Error encountered while calling {method}: "

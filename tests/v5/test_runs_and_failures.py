@@ -193,3 +193,14 @@ def test_kill_stops_the_runs_of_a_task(net, token):
     statuses = {r["organization"]["id"]: r["status"] for r in runs_of(net, token, task["id"])}
     assert statuses == {2: "completed", 3: "completed", 4: "killed by user"}
     assert call(net, token, "GET", f"/task/{task['id']}/status")[1] == {"status": "failed"}
+
+
+def test_injected_faults_speak_5x(net, token):
+    session, df = make_dataframe(net, token)
+    net.faults.crash(organization=3, message="disk full")
+    task = compute(net, token, session, df, "column_sum", {"column": "age"}, orgs=(3,))
+    [run] = runs_of(net, token, task["id"])
+    assert run["status"] == "crashed"
+    assert "Error encountered while calling column_sum: disk full" in run["log"]
+    net.faults.server_error(path="/api/session$", method="GET")
+    assert call(net, token, "GET", "/session") == (500, {"msg": "An unexpected error occurred!"})

@@ -42,6 +42,15 @@ class SimulatedNode5(SimulatedNode):
     def __init__(self, fleet: "NodeFleet", setup: "NodeSetup") -> None:
         super().__init__(fleet, setup)
         self._pods = 0  # names of the pods this node started (vantage6-run-<run>-<n>)
+        self._sessions: dict[int, rt.SessionFolder] = {}
+
+    def session_folder(self, session_id: int) -> rt.SessionFolder:
+        with self._lock:
+            folder = self._sessions.get(session_id)
+            if folder is None:
+                folder = self._sessions[session_id] = rt.SessionFolder.of(self.data_dir(),
+                                                                          session_id)
+            return folder
 
     # ------------------------------------------------------------------ sign-in
     def _authenticate(self) -> None:
@@ -116,7 +125,7 @@ class SimulatedNode5(SimulatedNode):
             return None, st.NO_DOCKER_IMAGE  # the pod waits in ImagePullBackOff
         mode = self.server.algorithms.mode_of(algorithm)
         data_dir = self.data_dir()
-        session = rt.SessionFolder.of(data_dir, task["session"]["id"])
+        session = self.session_folder(task["session"]["id"])
         arguments = base64.b64decode(run["arguments"]) if run.get("arguments") else b""
         folder = rt.prepare_run_folder(data_dir, run["id"], arguments)
         databases = [db for db in task.get("databases") or []]
@@ -172,6 +181,8 @@ class SimulatedNode5(SimulatedNode):
             status, result = st.CRASHED, b""
         elif job.action in st.SESSION_ACTIONS:
             status, result = self._update_session(job, outcome.output), b""
+        elif job.action not in st.COMPUTE_ACTIONS:  # postprocessing: process_output has no case
+            status, result = st.UNKNOWN_ERROR, b""
         else:
             job.session.append_state(job.action, "", "Algorithm completed successfully.", "")
             status, result = st.COMPLETED, outcome.output
@@ -242,7 +253,7 @@ class SimulatedNode5(SimulatedNode):
         record = self.record
         if record is None:
             return
-        session = rt.SessionFolder.of(self.data_dir(), info["session_id"])
+        session = self.session_folder(info["session_id"])
         path = session.dataframe(info["df_name"])
         if path.exists():
             path.unlink()

@@ -9,7 +9,6 @@ What runs inside is the real ``wrap_algorithm()`` of vantage6-algorithm-tools 5.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
 from itertools import groupby
 from pathlib import Path
 from typing import Any, Callable, Optional
@@ -35,17 +34,23 @@ class DataframeMissing(Exception):
     """``DataFrameNotFound``: a requested dataframe is not in the node's session folder."""
 
 
-@dataclass(frozen=True)
 class SessionFolder:
-    """A node's folder of one session: ``session{id:09d}`` under the node's ``sessions``."""
+    """A node's folder of one session: ``session{id:09d}`` under the node's ``sessions``. Its
+    state rows are kept in memory too, so that a new row does not read the file again."""
 
-    path: Path
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._rows: list[dict] = []
 
     @classmethod
     def of(cls, data_dir: Path, session_id: int) -> "SessionFolder":
         folder = cls(data_dir / "sessions" / f"session{session_id:09d}")
-        if not folder.state_file.exists():
-            folder.path.mkdir(parents=True, exist_ok=True)
+        folder.path.mkdir(parents=True, exist_ok=True)
+        if folder.state_file.exists():
+            import pyarrow.parquet as pq
+
+            folder._rows = pq.read_table(folder.state_file).to_pylist()
+        else:
             folder.append_state("", f"{SESSION_STATE}.parquet", "Created this session file.", "")
         return folder
 
@@ -61,14 +66,13 @@ class SessionFolder:
 
     def append_state(self, action: str, file: str, message: str, dataframe: str) -> None:
         """A row of ``session_state.parquet`` (action, file, timestamp, message, dataframe)."""
-        import pandas as pd
+        import pyarrow as pa
+        import pyarrow.parquet as pq
 
-        row = pd.DataFrame([{"action": action, "file": file,
-                             "timestamp": dt.datetime.now(dt.timezone.utc), "message": message,
-                             "dataframe": dataframe}])
-        if self.state_file.exists():
-            row = pd.concat([pd.read_parquet(self.state_file), row], ignore_index=True)
-        row.to_parquet(self.state_file)
+        self._rows.append({"action": action, "file": file,
+                           "timestamp": dt.datetime.now(dt.timezone.utc), "message": message,
+                           "dataframe": dataframe})
+        pq.write_table(pa.Table.from_pylist(self._rows), self.state_file)
 
 
 def prepare_run_folder(data_dir: Path, run_id: int, arguments: bytes) -> RunFolder:
