@@ -163,9 +163,12 @@ class Pair:
 
 
 def _sorted_lists(value: Any, keys: tuple[str, ...]) -> Any:
-    """``value`` with the lists under ``keys`` (anywhere) sorted by id."""
+    """``value`` with the lists under ``keys`` (anywhere; ``"$"``: the body itself) sorted by
+    id."""
     if not keys:
         return value
+    if "$" in keys and isinstance(value, list):
+        return sorted((_sorted_lists(x, keys) for x in value), key=_by_id)
     if isinstance(value, dict):
         return {k: (sorted((_sorted_lists(x, keys) for x in v), key=_by_id)
                     if k in keys and isinstance(v, list) else _sorted_lists(v, keys))
@@ -196,6 +199,8 @@ def norm5(value: Any, mask: Iterable[str] = (), key: Optional[str] = None,
     keys in ``mask`` become ``<MASKED>``; ``aliases`` (random names HQ made up, of both worlds)
     are replaced by their placeholder wherever they appear."""
     if isinstance(value, dict):
+        if key in ("errors", "msg"):
+            value = _unknown_fields_last(value)
         return {k: ("<MASKED>" if k in mask and v is not None
                     else norm5(v, mask, k, aliases)) for k, v in value.items()}
     if isinstance(value, list):
@@ -216,6 +221,13 @@ def norm5(value: Any, mask: Iterable[str] = (), key: Optional[str] = None,
         value = _UUID.sub("<UUID>", value)
         value = _SET.sub(lambda m: "{" + ", ".join(sorted(m.group(1).split(", "))) + "}", value)
     return norm(value)
+
+
+def _unknown_fields_last(errors: dict) -> dict:
+    """Marshmallow reports unknown fields after the others, in the order of a Python set (per
+    process): those entries are compared sorted."""
+    unknown = sorted(k for k, v in errors.items() if v == ["Unknown field."])
+    return {k: v for k, v in errors.items() if k not in unknown} | {k: errors[k] for k in unknown}
 
 
 @dataclass

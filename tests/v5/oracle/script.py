@@ -505,10 +505,12 @@ def roles_and_rules(d: Differ5) -> None:
 
 
 def studies(d: Differ5) -> None:
-    c = d.call
+    def c(*args, **kwargs):  # the real order of a study's members varies between runs
+        return d.call(*args, unordered=kwargs.pop("unordered", ("organizations", "$")), **kwargs)
+
     c("study list", "GET", "/study", "root")
     c("study list include organizations", "GET", "/study", "root",
-      params={"include": "organizations"}, unordered=("organizations",))
+      params={"include": "organizations"})
     c("study list name", "GET", "/study", "root", params={"name": "S%"})
     c("study list organization", "GET", "/study", "root", params={"organization_id": 3})
     c("study list collaboration", "GET", "/study", "root", params={"collaboration_id": 1})
