@@ -11,7 +11,7 @@ from simulator.vantage6.routing import USER, USER_NODE, USER_NODE_CONTAINER, Rou
 routes = RouteTable()
 
 
-def _existing(table: dict, ids: list) -> list:
+def existing(table: dict, ids: list) -> list:
     """``[Organization.get(i) for i in ids if Organization.get(i)]``: '2' and 2.0 find 2 too."""
     found = (by_id(table, i) for i in ids)
     return [x for x in found if x is not None]
@@ -63,7 +63,7 @@ def create_collaboration(ctx: Ctx):
         raise BadRequest(f"Collaboration name '{name}' already exists!")
     if not ctx.rules("collaboration").can(CREATE, GLO):
         raise Unauthorized("You lack the permission to do that!")
-    orgs = _existing(state.organizations, data["organization_ids"])
+    orgs = existing(state.organizations, data["organization_ids"])
     col = state.add_collaboration(name, orgs, encrypted=data["encrypted"] == 1)
     return ctx.ser.collaboration(col), 200  # the real server answers 200, not 201
 
@@ -71,6 +71,11 @@ def create_collaboration(ctx: Ctx):
 @routes.route("/collaboration/<int:id>", "GET", who=USER_NODE_CONTAINER)
 def get_collaboration(ctx: Ctx, id: int):
     col = ctx.get_or_404(ctx.state.collaborations, id, f"collaboration having id={id} not found")
+    return show_collaboration(ctx, col)
+
+
+def show_collaboration(ctx: Ctx, col):
+    """GET /collaboration/{id} once found (4.x and 5.x alike)."""
     r = ctx.rules("collaboration")
     if not r.can(VIEW, GLO):
         members = {o.id for o in col.organizations}
@@ -102,7 +107,7 @@ def update_collaboration(ctx: Ctx, id: int):
         col.name = data["name"]
     if "organization_ids" in data:
         state.set_collaboration_organizations(
-            col, _existing(state.organizations, data["organization_ids"]))
+            col, existing(state.organizations, data["organization_ids"]))
     if "encrypted" in data:
         col.encrypted = bool(data["encrypted"])
     return ctx.ser.collaboration(col), 200
@@ -132,7 +137,7 @@ def add_organization(ctx: Ctx, id: int):
                          f"collaboration having collaboration_id={id} can not be found")
     if not ctx.rules("collaboration").can_for_col(EDIT, col.id):
         raise Unauthorized("You lack the permission to do that!")
-    data = ctx.validated("only_id", ctx.json())
+    data = ctx.input("only_id")
     org = by_id(state.organizations, data["id"])
     if org is None:
         raise NotFound(f"organization with id={id} is not found")
@@ -145,7 +150,7 @@ def remove_organization(ctx: Ctx, id: int):
     state = ctx.state
     col = ctx.get_or_404(state.collaborations, id,
                          f"Collaboration with collaboration_id={id} can not be found")
-    data = ctx.validated("only_id", ctx.json())
+    data = ctx.input("only_id")
     org = by_id(state.organizations, data["id"])
     if org is None:
         raise NotFound(f"Organization with id={data['id']} is not found")
@@ -165,7 +170,7 @@ def add_node(ctx: Ctx, id: int):
                          f"collaboration having collaboration_id={id} can not be found")
     if not ctx.rules("collaboration").can_for_col(EDIT, col.id):
         raise Unauthorized("You lack the permission to do that!")
-    data = ctx.validated("only_id", ctx.json())
+    data = ctx.input("only_id")
     node = by_id(state.nodes, data["id"])
     if node is None:
         raise NotFound(f"node id={data['id']} not found")

@@ -75,7 +75,7 @@ def _organizations(ctx: Ctx, ids: list[int]) -> list:
 @routes.route("/study", "POST", who=USER)
 def create_study(ctx: Ctx):
     state = ctx.state
-    data = ctx.validated("study", ctx.json())
+    data = ctx.input("study")
     name = data["name"]
     if state.name_taken(state.studies, name):
         raise BadRequest(f"Study with name '{name}' already exists!")
@@ -102,7 +102,7 @@ def update_study(ctx: Ctx, id: int):
     study = ctx.get_or_404(state.studies, id, f"Study with id={id} can not be found")
     if not _may(ctx, EDIT, study):
         raise Unauthorized("You lack the permission to do that!")
-    data = ctx.validated("study", ctx.json(), partial=True)
+    data = ctx.input("study", partial=True)
     if "name" in data and study.name != data["name"] and state.name_taken(state.studies,
                                                                           data["name"]):
         raise BadRequest(f"Study name '{data['name']}' already exists!")
@@ -134,13 +134,13 @@ def add_study_organization(ctx: Ctx, id: int):
     study = ctx.get_or_404(state.studies, id, f"Study with id={id} can not be found")
     if not ctx.rules("study").can_for_col(EDIT, study.collaboration.id):
         raise Unauthorized("You lack the permission to do that!")
-    data = ctx.validated("only_id", ctx.json())
+    data = ctx.input("only_id")
     org = by_id(state.organizations, data["id"])
     if org is None:
         raise NotFound(f"organization with id={id} is not found")
     if org not in study.collaboration.organizations:
         raise BadRequest("Organization is not a member of the collaboration!")
-    state.set_study_organizations(study, study.organizations + [org])
+    state.add_study_member(study, org)
     return [ctx.ser.organization(o) for o in study.organizations], 200
 
 
@@ -148,7 +148,7 @@ def add_study_organization(ctx: Ctx, id: int):
 def remove_study_organization(ctx: Ctx, id: int):
     state = ctx.state
     study = ctx.get_or_404(state.studies, id, f"Study with id={id} can not be found")
-    data = ctx.validated("only_id", ctx.json())
+    data = ctx.input("only_id")
     org = by_id(state.organizations, data["id"])
     if org is None:
         raise NotFound(f"Organization with id={data['id']} is not found")

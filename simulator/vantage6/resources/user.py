@@ -7,7 +7,7 @@ from simulator.vantage6.context import Ctx
 from simulator.vantage6.errors import (
     BadRequest, NotFound, Unauthorized, UnexpectedError, handle_exceptions)
 from simulator.vantage6 import ordering
-from simulator.vantage6.filters import by_id, int_arg, int_eq, like, sqlite_datetime
+from simulator.vantage6.filters import by_id, int_arg, int_eq, last_seen_filters, like
 from simulator.vantage6.permissions import (
     COL, CREATE, DELETE, EDIT, GLO, ORG, OWN, SCOPE_NAMES, OPERATION_NAMES, VIEW, Caller)
 from simulator.vantage6.resources.token import _login
@@ -40,10 +40,7 @@ def list_users(ctx: Ctx):
             raise Unauthorized("You lack the permission view users from the organization with id "
                                f"{args['organization_id']}!")
         users = [u for u in users if int_eq(u.organization.id, args["organization_id"])]
-    if "last_seen_till" in args:
-        users = [u for u in users if u.last_seen and sqlite_datetime(u.last_seen) <= args["last_seen_till"]]
-    if "last_seen_from" in args:
-        users = [u for u in users if u.last_seen and sqlite_datetime(u.last_seen) >= args["last_seen_from"]]
+    users = last_seen_filters(args, users)
     if "role_id" in args:
         role = by_id(state.roles, args["role_id"])
         if role is None:
@@ -65,21 +62,28 @@ def list_users(ctx: Ctx):
         # so this filter never matches anyone on the real server.
         users = []
     scoped = not r.can(VIEW, GLO) and (r.can(VIEW, COL) or r.can(VIEW, ORG))
-    if not r.can(VIEW, GLO):
-        if r.can(VIEW, COL):
-            visible = {o.id for col in me.organization.collaborations for o in col.organizations}
-            visible.add(me.organization.id)
-            users = [u for u in users if u.organization.id in visible]
-        elif r.can(VIEW, ORG):
-            users = [u for u in users if u.organization is me.organization]
-        elif args.get("username") == me.username:
-            pass
-        else:
-            raise Unauthorized("You lack the permission to do that!")
+    users = scope_users(ctx, users)
     applied = {k for k in _USER_FILTERS if k in args}
     users = ordering.users(users, applied, scoped, state, role=role, rule=rule,
                            sorting=bool(args.get("sort")))
     return ctx.page(users, "User", ctx.ser.user)
+
+
+def scope_users(ctx: Ctx, users: list) -> list:
+    """The users a caller may list (4.x and 5.x): all, those of the organizations in its
+    collaborations and its own, its organization's, or only itself when it asks by username."""
+    r, me = ctx.rules("user"), ctx.user
+    if r.can(VIEW, GLO):
+        return users
+    if r.can(VIEW, COL):
+        visible = {o.id for col in me.organization.collaborations for o in col.organizations}
+        visible.add(me.organization.id)
+        return [u for u in users if u.organization.id in visible]
+    if r.can(VIEW, ORG):
+        return [u for u in users if u.organization is me.organization]
+    if ctx.args.get("username") == me.username:
+        return users
+    raise Unauthorized("You lack the permission to do that!")
 
 
 _USER_FILTERS = ("username", "firstname", "lastname", "email", "organization_id",

@@ -23,6 +23,7 @@ from simulator.vantage6.entities import (
 from simulator.vantage6.state import State
 from simulator.vantage6.v5 import status as st
 from simulator.vantage6.v5.entities import Column, Dataframe, Session, TaskDatabase
+from simulator.vantage6.v5.rows import MEMBER, STUDY_MEMBER, RepeatedLinks, RowidSequence
 
 # 5.x rule values -> the short codes the shared permission model uses
 _OPERATIONS = {"view": "v", "edit": "e", "create": "c", "delete": "d", "send": "s",
@@ -50,6 +51,12 @@ class V5State(State):
         super().__init__(clock)
         self.seq.update(session=self.seq["task"].__class__(),
                         dataframe=self.seq["task"].__class__())
+        for table, rows in [("organization", (self.organizations,)),
+                            ("collaboration", (self.collaborations,)),
+                            ("study", (self.studies,)), ("role", (self.roles,)),
+                            ("authenticatable", (self.users, self.nodes))]:
+            self.seq[table] = RowidSequence(*rows)
+        self.repeated = RepeatedLinks()
         # Session.created_at / last_used_at default to datetime.now() evaluated once, when the
         # real HQ imports its models: every session shows the process's start
         self.sessions_created_at = self.started_at
@@ -98,6 +105,10 @@ class V5State(State):
         super().delete_user(user)
         self._by_keycloak_id.pop(user.keycloak_id, None)
 
+    def node_columns(self, node: Node) -> int:
+        """How many dataframe columns a node reported (``node.columns``)."""
+        return sum(c.node is node for df in self.dataframes.values() for c in df.columns)
+
     def delete_node(self, node: Node) -> None:
         for df in self.dataframes.values():
             df.columns = [c for c in df.columns if c.node is not node]
@@ -108,6 +119,44 @@ class V5State(State):
         for session in [s for s in self.sessions.values() if s.collaboration is col]:
             self.delete_session(session)
         super().delete_collaboration(col)
+
+    # ------------------------------------------------------------------ membership rows
+    def add_member(self, col: Collaboration, org: Organization) -> None:
+        if org in col.organizations:  # a second Member row (no unique key)
+            self.repeated.add(MEMBER, org.id, col.id)
+            return
+        super().add_member(col, org)
+
+    def add_study_member(self, study: Study, org: Organization) -> None:
+        if org in study.organizations:
+            self.repeated.add(STUDY_MEMBER, org.id, study.id)
+            return
+        self.set_study_organizations(study, study.organizations + [org])
+
+    def remove_member(self, col: Collaboration, org: Organization) -> None:
+        self.repeated.refuse(MEMBER, [(org.id, col.id)])
+        super().remove_member(col, org)
+
+    def set_collaboration_organizations(self, col: Collaboration,
+                                        orgs: list[Organization]) -> None:
+        self.repeated.refuse(MEMBER, [(o.id, col.id) for o in col.organizations
+                                      if o not in orgs])
+        super().set_collaboration_organizations(col, orgs)
+
+    def set_study_organizations(self, study: Study, orgs: list[Organization]) -> None:
+        self.repeated.refuse(STUDY_MEMBER, [(o.id, study.id) for o in study.organizations
+                                            if o not in orgs])
+        super().set_study_organizations(study, orgs)
+
+    # each row and its links go in one flush: a repeated link fails all of it
+    def unlink_organization(self, org: Organization) -> None:
+        self.repeated.refuse(MEMBER, [(org.id, c.id) for c in org.collaborations])
+        self.repeated.refuse(STUDY_MEMBER, [(org.id, s.id) for s in org.studies])
+        super().unlink_organization(org)
+
+    def unlink_collaboration(self, col: Collaboration) -> None:
+        self.repeated.refuse(MEMBER, [(o.id, col.id) for o in col.organizations])
+        super().unlink_collaboration(col)
 
     # ------------------------------------------------------------------ sessions
     def add_session(self, name: str, owner: User, collaboration: Collaboration, scope: str,
