@@ -246,13 +246,16 @@ class State:
         self.member.remove(org.id, col.id)
 
     def delete_collaboration(self, col: Collaboration) -> None:
+        self.delete_collaboration_dependents(col)
+        self.unlink_collaboration(col)
+
+    def delete_collaboration_dependents(self, col: Collaboration) -> None:
         for task in list(col.tasks):
             self.delete_task(task)
         for node in list(col.nodes):
             self.delete_node(node)
         for study in list(col.studies):
             self.delete_study(study)
-        self.unlink_collaboration(col)
 
     def unlink_collaboration(self, col: Collaboration) -> None:
         """The collaboration's own row and its members, once its dependents are gone."""

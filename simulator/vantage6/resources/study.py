@@ -16,7 +16,7 @@ def _dump(ctx: Ctx):
     return lambda study: ctx.ser.study(study, with_organizations=with_orgs)
 
 
-def _may(ctx: Ctx, operation: str, study) -> bool:
+def may(ctx: Ctx, operation: str, study) -> bool:
     r = ctx.rules("study")
     return (r.can(operation, GLO)
             or (r.can(operation, COL) and study.collaboration.id in ctx.caller.collaboration_ids)
@@ -60,14 +60,14 @@ def list_studies(ctx: Ctx):
     return ctx.page(studies, "Study", _dump(ctx))
 
 
-def _members_of_collaboration(ctx: Ctx, organization_ids: list[int], collaboration_id: int) -> bool:
+def members_of_collaboration(ctx: Ctx, organization_ids: list[int], collaboration_id: int) -> bool:
     col = by_id(ctx.state.collaborations, collaboration_id)
     if col is None:  # the real helper dereferences None
         raise UnexpectedError()
     return set(organization_ids).issubset({o.id for o in col.organizations})
 
 
-def _organizations(ctx: Ctx, ids: list[int]) -> list:
+def organizations_of(ctx: Ctx, ids: list[int]) -> list:
     found = (by_id(ctx.state.organizations, i) for i in ids)
     return [o for o in found if o is not None]
 
@@ -81,17 +81,17 @@ def create_study(ctx: Ctx):
         raise BadRequest(f"Study with name '{name}' already exists!")
     if not ctx.rules("study").can_for_col(CREATE, data["collaboration_id"]):
         raise Unauthorized("You lack the permission to do that!")
-    if not _members_of_collaboration(ctx, data["organization_ids"], data["collaboration_id"]):
+    if not members_of_collaboration(ctx, data["organization_ids"], data["collaboration_id"]):
         raise BadRequest("Not all organizations are part of the collaboration!")
     study = state.add_study(name, state.collaborations[data["collaboration_id"]],
-                            _organizations(ctx, data["organization_ids"]))
+                            organizations_of(ctx, data["organization_ids"]))
     return ctx.ser.study(study, with_organizations=True), 201
 
 
 @routes.route("/study/<int:id>", "GET", who=USER_NODE_CONTAINER)
 def get_study(ctx: Ctx, id: int):
     study = ctx.get_or_404(ctx.state.studies, id, f"Study with id={id} not found")
-    if not _may(ctx, VIEW, study):
+    if not may(ctx, VIEW, study):
         raise Unauthorized("You lack the permission to do that!")
     return _dump(ctx)(study), 200
 
@@ -100,26 +100,26 @@ def get_study(ctx: Ctx, id: int):
 def update_study(ctx: Ctx, id: int):
     state = ctx.state
     study = ctx.get_or_404(state.studies, id, f"Study with id={id} can not be found")
-    if not _may(ctx, EDIT, study):
+    if not may(ctx, EDIT, study):
         raise Unauthorized("You lack the permission to do that!")
     data = ctx.input("study", partial=True)
     if "name" in data and study.name != data["name"] and state.name_taken(state.studies,
                                                                           data["name"]):
         raise BadRequest(f"Study name '{data['name']}' already exists!")
-    if "organization_ids" in data and not _members_of_collaboration(
+    if "organization_ids" in data and not members_of_collaboration(
             ctx, data["organization_ids"], study.collaboration.id):
         raise BadRequest("Not all organizations are part of the collaboration!")
     if "name" in data:
         study.name = data["name"]
     if "organization_ids" in data:
-        state.set_study_organizations(study, _organizations(ctx, data["organization_ids"]))
+        state.set_study_organizations(study, organizations_of(ctx, data["organization_ids"]))
     return ctx.ser.study(study, with_organizations=True), 200
 
 
 @routes.route("/study/<int:id>", "DELETE", who=USER)
 def delete_study(ctx: Ctx, id: int):
     study = ctx.get_or_404(ctx.state.studies, id, f"Study with id={id} not found")
-    if not _may(ctx, DELETE, study):
+    if not may(ctx, DELETE, study):
         raise Unauthorized("You lack the permission to do that!")
     if study.tasks and not ctx.args.get("delete_dependents", False):
         raise BadRequest(f"Study id={id} has {len(study.tasks)} tasks. Please delete them "

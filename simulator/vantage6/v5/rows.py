@@ -1,4 +1,4 @@
-"""Two ways HQ 5.0.3's SQLite tables behave that the 4.x state does not model.
+"""Ways HQ 5.0.3's SQLite tables behave that the 4.x state does not model.
 
 * Ids are SQLite rowids without AUTOINCREMENT: a new row gets one above the highest id in the
   table now, so deleting the newest organization and creating another gives the same id again
@@ -8,6 +8,8 @@
   and SQLAlchemy's identity map), but any later delete of that pair, by a request or a cascade,
   finds two rows where SQLAlchemy expects one and fails the flush (``StaleDataError``, a 500),
   rolling the flush back.
+* A session's owner and collaboration are NOT NULL foreign keys without a cascade: deleting a
+  user who owns sessions, or a collaboration whose sessions were not deleted first, fails.
 """
 from __future__ import annotations
 
@@ -28,6 +30,19 @@ class RowidSequence(Sequence):
         if wanted is not None:
             return super().take(wanted)
         return max((max(t, default=0) for t in self.tables), default=0) + 1
+
+
+class NotNullFailure(Exception):
+    """sqlite3's IntegrityError as SQLAlchemy words it: deleting a row would set a NOT NULL
+    foreign key of the rows pointing at it (e.g. a user's sessions) to NULL."""
+
+    def __init__(self, table: str, column: str, ids: list[int]) -> None:
+        rows = [f"(None, {i})" for i in ids]
+        params = rows[0] if len(rows) == 1 else "[" + ", ".join(rows) + "]"
+        super().__init__(f"(sqlite3.IntegrityError) NOT NULL constraint failed: {table}.{column}"
+                         f"\n[SQL: UPDATE {table} SET {column}=? WHERE {table}.id = ?]\n"
+                         f"[parameters: {params}]\n"
+                         "(Background on this error at: https://sqlalche.me/e/20/gkpj)")
 
 
 class StaleRows(Exception):

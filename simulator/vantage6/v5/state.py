@@ -23,7 +23,13 @@ from simulator.vantage6.entities import (
 from simulator.vantage6.state import State
 from simulator.vantage6.v5 import status as st
 from simulator.vantage6.v5.entities import Column, Dataframe, Session, TaskDatabase
-from simulator.vantage6.v5.rows import MEMBER, STUDY_MEMBER, RepeatedLinks, RowidSequence
+from simulator.vantage6.v5.rows import (
+    MEMBER,
+    STUDY_MEMBER,
+    NotNullFailure,
+    RepeatedLinks,
+    RowidSequence,
+)
 
 # 5.x rule values -> the short codes the shared permission model uses
 _OPERATIONS = {"view": "v", "edit": "e", "create": "c", "delete": "d", "send": "s",
@@ -100,8 +106,10 @@ class V5State(State):
         return self._by_keycloak_id.get(keycloak_id) if isinstance(keycloak_id, str) else None
 
     def delete_user(self, user: User) -> None:
-        for session in [s for s in self.sessions.values() if s.owner is user]:
-            self.delete_session(session)
+        """Refused (nothing changes) while the user owns sessions."""
+        owned = [x.id for x in self.sessions.values() if x.owner is user]
+        if owned:
+            raise NotNullFailure("session", "user_id", owned)
         super().delete_user(user)
         self._by_keycloak_id.pop(user.keycloak_id, None)
 
@@ -115,10 +123,11 @@ class V5State(State):
         super().delete_node(node)
         self._by_keycloak_id.pop(node.keycloak_id, None)
 
-    def delete_collaboration(self, col: Collaboration) -> None:
-        for session in [s for s in self.sessions.values() if s.collaboration is col]:
+    def delete_collaboration_dependents(self, col: Collaboration) -> None:
+        """HQ's order: tasks (their runs stay, without a task), nodes, studies, sessions."""
+        super().delete_collaboration_dependents(col)
+        for session in [x for x in self.sessions.values() if x.collaboration is col]:
             self.delete_session(session)
-        super().delete_collaboration(col)
 
     # ------------------------------------------------------------------ membership rows
     def add_member(self, col: Collaboration, org: Organization) -> None:
@@ -156,7 +165,18 @@ class V5State(State):
 
     def unlink_collaboration(self, col: Collaboration) -> None:
         self.repeated.refuse(MEMBER, [(o.id, col.id) for o in col.organizations])
+        sessions = [x.id for x in self.sessions.values() if x.collaboration is col]
+        if sessions:
+            raise NotNullFailure("session", "collaboration_id", sessions)
         super().unlink_collaboration(col)
+
+    def unlink_study(self, study: Study) -> None:
+        """Its sessions stay, without a study (a nullable key)."""
+        self.repeated.refuse(STUDY_MEMBER, [(o.id, study.id) for o in study.organizations])
+        for session in self.sessions.values():
+            if session.study is study:
+                session.study = None
+        super().unlink_study(study)
 
     # ------------------------------------------------------------------ sessions
     def add_session(self, name: str, owner: User, collaboration: Collaboration, scope: str,
