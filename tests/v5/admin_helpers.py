@@ -96,6 +96,16 @@ def add_user(network: Network, username: str, organization: int, roles=(), rules
     return body
 
 
+def build(network: Network, organizations=(), collaborations=()) -> Network:
+    """Organizations by name (ids from 2) and collaborations as (name, organization ids)."""
+    for name in organizations:
+        assert root_call(network, "POST", "/organization", {"name": name})[0] == 201
+    for name, members in collaborations:
+        assert root_call(network, "POST", "/collaboration", {
+            "name": name, "organization_ids": list(members), "encrypted": False})[0] == 200
+    return network
+
+
 def fingerprint(network: Network) -> tuple:
     """Every administrative record HQ keeps, and the realm's accounts and secrets."""
     state = network.vantage6.state

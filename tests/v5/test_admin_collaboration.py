@@ -4,8 +4,8 @@ from __future__ import annotations
 import pytest
 
 from tests.v5.admin_helpers import (  # noqa: F401  (fixtures)
-    NOT_JSON, UNKNOWN, add_user, call, client, demo, incorrect, net, quiet, root_call, token,
-    unchanged)
+    NOT_JSON, UNKNOWN, add_user, build, call, client, demo, incorrect, net, quiet, root_call,
+    token, unchanged)
 
 GENERIC_500 = (500, {"msg": "An unexpected error occurred!"})
 
@@ -20,9 +20,7 @@ def col_body(id_: int, name: str, encrypted: bool = False, restrict: bool = Fals
 
 @pytest.fixture
 def orgs(net):
-    for name in ("OrgA", "OrgB", "OrgC"):
-        root_call(net, "POST", "/organization", {"name": name})
-    return net
+    return build(net, ["OrgA", "OrgB", "OrgC"])
 
 
 def test_the_real_client_creates_updates_and_deletes(orgs, client):
@@ -47,9 +45,7 @@ def test_get_by_id_404_is_capitalised_in_5x(net):
 
 
 def test_post_refusals_duplicate_name_before_permission(orgs):
-    net = orgs
-    root_call(net, "POST", "/collaboration", {"name": "C1", "organization_ids": [2],
-                                              "encrypted": False})
+    net = build(orgs, collaborations=[("C1", [2])])
     add_user(net, "viewer", 2, roles=[4])
     viewer = token(net, "viewer")
     with unchanged(net):
@@ -75,11 +71,7 @@ def test_post_refusals_duplicate_name_before_permission(orgs):
 
 
 def test_patch_in_hqs_order_and_the_flag_it_ignores(orgs):
-    net = orgs
-    root_call(net, "POST", "/collaboration", {"name": "C1", "organization_ids": [2, 3],
-                                              "encrypted": False})
-    root_call(net, "POST", "/collaboration", {"name": "C2", "organization_ids": [2],
-                                              "encrypted": False})
+    net = build(orgs, collaborations=[("C1", [2, 3]), ("C2", [2])])
     add_user(net, "coladmin", 2, roles=[7])  # edit collaboration, not global
     with unchanged(net):
         assert root_call(net, "PATCH", "/collaboration/9", {"x": 1}) == (
@@ -101,9 +93,7 @@ def test_patch_in_hqs_order_and_the_flag_it_ignores(orgs):
 
 
 def test_adding_a_member_twice_writes_a_second_row_that_no_delete_gets_past(orgs):
-    net = orgs
-    root_call(net, "POST", "/collaboration", {"name": "C1", "organization_ids": [2, 3],
-                                              "encrypted": False})
+    net = build(orgs, collaborations=[("C1", [2, 3])])
     status, body = root_call(net, "POST", "/collaboration/1/organization", {"id": 3})
     assert (status, [o["id"] for o in body]) == (200, [2, 3])  # shown once
     with unchanged(net):
@@ -117,9 +107,7 @@ def test_adding_a_member_twice_writes_a_second_row_that_no_delete_gets_past(orgs
 
 
 def test_organization_sub_route_refusals(orgs):
-    net = orgs
-    root_call(net, "POST", "/collaboration", {"name": "C1", "organization_ids": [2],
-                                              "encrypted": False})
+    net = build(orgs, collaborations=[("C1", [2])])
     add_user(net, "viewer", 2, roles=[4])
     viewer = token(net, "viewer")
     with unchanged(net):
@@ -142,9 +130,7 @@ def test_organization_sub_route_refusals(orgs):
 
 
 def test_node_sub_routes(demo):
-    net = demo
-    root_call(net, "POST", "/collaboration", {"name": "C2", "organization_ids": [2],
-                                              "encrypted": False})
+    net = build(demo, collaborations=[("C2", [2])])
     node = net.vantage6.state.nodes[4]  # example_org2's node: organization 3 is not in C2
     with unchanged(net):
         assert root_call(net, "POST", "/collaboration/2/node", {"id": 99}) == (
@@ -195,8 +181,7 @@ def test_delete_with_dependents_and_sessions(demo):
 
 
 def test_a_collaboration_whose_only_dependents_are_sessions_cannot_be_deleted(net, orgs):
-    root_call(net, "POST", "/collaboration", {"name": "C1", "organization_ids": [2],
-                                              "encrypted": False})
+    build(net, collaborations=[("C1", [2])])
     add_user(net, "res", 2, roles=[5])
     call(net, token(net, "res"), "POST", "/session", {"collaboration_id": 1, "scope": "own"})
     with unchanged(net):  # sessions are no dependents, but their NOT NULL key fails the delete

@@ -7,7 +7,7 @@ import base64
 import pytest
 
 from tests.v5.admin_helpers import (  # noqa: F401  (fixtures)
-    NOT_JSON, UNKNOWN, add_user, call, client, demo, incorrect, net, node_token, quiet,
+    NOT_JSON, UNKNOWN, add_user, build, call, client, demo, incorrect, net, node_token, quiet,
     root_call, token, unchanged)
 
 GENERIC_500 = (500, {"msg": "An unexpected error occurred!"})
@@ -23,13 +23,7 @@ def sign_in(network, name: str, api_key: str) -> tuple[int, dict]:
 @pytest.fixture
 def world(net):
     """Organizations 2 (OrgA) and 3 (OrgB) in C1, 2 alone in 'Col Two'."""
-    for name in ("OrgA", "OrgB"):
-        root_call(net, "POST", "/organization", {"name": name})
-    root_call(net, "POST", "/collaboration", {"name": "C1", "organization_ids": [2, 3],
-                                              "encrypted": False})
-    root_call(net, "POST", "/collaboration", {"name": "Col Two", "organization_ids": [2],
-                                              "encrypted": False})
-    return net
+    return build(net, ["OrgA", "OrgB"], [("C1", [2, 3]), ("Col Two", [2])])
 
 
 def test_a_created_nodes_api_key_signs_it_in_and_delete_removes_its_client(world, client):

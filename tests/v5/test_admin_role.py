@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from tests.v5.admin_helpers import (  # noqa: F401  (fixtures)
-    PASSWORD, UNKNOWN, add_user, call, client, incorrect, net, quiet, root_call, token,
+    PASSWORD, UNKNOWN, add_user, build, call, client, incorrect, net, quiet, root_call, token,
     unchanged)
 
 NONE_INT = ("An unexpected error occurred: int() argument must be a string, a bytes-like "
@@ -15,10 +15,7 @@ NONE_INT = ("An unexpected error occurred: int() argument must be a string, a by
 
 @pytest.fixture
 def world(net):
-    for name in ("OrgA", "OrgB"):
-        root_call(net, "POST", "/organization", {"name": name})
-    root_call(net, "POST", "/collaboration", {"name": "C1", "organization_ids": [2, 3],
-                                              "encrypted": False})
+    build(net, ["OrgA", "OrgB"], [("C1", [2, 3])])
     add_user(net, "admin-a", 2, roles=[6])
     return net
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from tests.v5.admin_helpers import (  # noqa: F401  (fixtures)
-    NOT_JSON, UNKNOWN, add_user, call, client, incorrect, net, quiet, root_call, token,
+    NOT_JSON, UNKNOWN, add_user, build, call, client, incorrect, net, quiet, root_call, token,
     unchanged)
 
 GENERIC_500 = (500, {"msg": "An unexpected error occurred!"})
@@ -13,11 +13,7 @@ GENERIC_500 = (500, {"msg": "An unexpected error occurred!"})
 
 @pytest.fixture
 def world(net):
-    for name in ("OrgA", "OrgB", "OrgC"):
-        root_call(net, "POST", "/organization", {"name": name})
-    root_call(net, "POST", "/collaboration", {"name": "C1", "organization_ids": [2, 3],
-                                              "encrypted": False})
-    return net
+    return build(net, ["OrgA", "OrgB", "OrgC"], [("C1", [2, 3])])
 
 
 def org_ids(body) -> list[int]:

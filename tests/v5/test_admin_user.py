@@ -9,7 +9,7 @@ import io
 import pytest
 
 from tests.v5.admin_helpers import (  # noqa: F401  (fixtures)
-    NOT_JSON, PASSWORD, UNKNOWN, add_user, call, client, demo, incorrect, net, quiet,
+    NOT_JSON, PASSWORD, UNKNOWN, add_user, build, call, client, demo, incorrect, net, quiet,
     root_call, token, unchanged)
 
 GENERIC_500 = (500, {"msg": "An unexpected error occurred!"})
@@ -17,10 +17,7 @@ GENERIC_500 = (500, {"msg": "An unexpected error occurred!"})
 
 @pytest.fixture
 def world(net):
-    for name in ("OrgA", "OrgB"):
-        root_call(net, "POST", "/organization", {"name": name})
-    root_call(net, "POST", "/collaboration", {"name": "C1", "organization_ids": [2, 3],
-                                              "encrypted": False})
+    build(net, ["OrgA", "OrgB"], [("C1", [2, 3])])
     return net
 
 

@@ -92,7 +92,7 @@ def update_collaboration(ctx: Ctx, id: int):
     r = ctx.rules("collaboration")
     if not r.can_for_col(EDIT, col.id):
         raise Unauthorized("You lack the permission to do that!")
-    data = ctx.validated("collaboration", ctx.json(), partial=True)
+    data = ctx.input("collaboration", partial=True)
     if "name" in data:
         if col.name != data["name"] and state.name_taken(state.collaborations, data["name"]):
             raise BadRequest(f"Collaboration name '{data['name']}' already exists!")
@@ -100,7 +100,7 @@ def update_collaboration(ctx: Ctx, id: int):
         raise Unauthorized("You lack the permission to change the organizations of a "
                            "collaboration!")
     if "encrypted" in data and data["encrypted"] not in (None, True, False):
-        # the real resource stores the raw JSON value: SQLAlchemy's Boolean refuses "true",
+        # 4.x stores the raw JSON value (5.x loads it): SQLAlchemy's Boolean refuses "true",
         # "yes"... (which marshmallow accepted) when it saves, and nothing is changed
         raise UnexpectedError()
     if "name" in data:
@@ -115,9 +115,7 @@ def update_collaboration(ctx: Ctx, id: int):
 
 @routes.route("/collaboration/<int:id>", "DELETE", who=USER)
 def delete_collaboration(ctx: Ctx, id: int):
-    col = ctx.get_or_404(ctx.state.collaborations, id, f"collaboration id={id} is not found")
-    if not ctx.rules("collaboration").can_for_col(DELETE, col.id):
-        raise Unauthorized("You lack the permission to do that!")
+    col = deletable_collaboration(ctx, id)
     if col.tasks or col.nodes or col.studies:
         # any value is truthy here, "False" and "0" included (contract quirk 14)
         if not ctx.args.get("delete_dependents", False):
@@ -127,6 +125,14 @@ def delete_collaboration(ctx: Ctx, id: int):
                 "delete_dependents=True")
     ctx.state.delete_collaboration(col)
     return {"msg": f"Collaboration id={id} successfully deleted"}, 200
+
+
+def deletable_collaboration(ctx: Ctx, id: int):
+    """DELETE /collaboration/{id}'s first checks (4.x and 5.x): it exists, the delete rule."""
+    col = ctx.get_or_404(ctx.state.collaborations, id, f"collaboration id={id} is not found")
+    if not ctx.rules("collaboration").can_for_col(DELETE, col.id):
+        raise Unauthorized("You lack the permission to do that!")
+    return col
 
 
 # ---------------------------------------------------------------- /collaboration/<id>/organization

@@ -83,6 +83,21 @@ def scope_nodes(ctx: Ctx, nodes: list, scope: str) -> list:
 def create_node(ctx: Ctx):
     state = ctx.state
     data = ctx.validated("node", ctx.json())
+    col, org = node_target(ctx, data)
+    name = data["name"] if "name" in data else f"{org.name} - {col.name} Node"
+    if state.name_taken(state.nodes, name):
+        raise BadRequest(f"Node with name '{name}' already exists!")
+    api_key = str(uuid.uuid4())
+    node = state.add_node(name, org, col, api_key)
+    out = ctx.ser.node(node)
+    out["api_key"] = api_key  # the only time the key is shown
+    return out, 201
+
+
+def node_target(ctx: Ctx, data: dict) -> tuple:
+    """POST /node's checks of where the node goes (4.x and 5.x alike): the collaboration, the
+    organization (default: the caller's), the create rule, membership, one node each."""
+    state = ctx.state
     col = by_id(state.collaborations, data["collaboration_id"])
     if col is None:
         raise NotFound(f"collaboration id={data['collaboration_id']} does not exist")
@@ -99,14 +114,7 @@ def create_node(ctx: Ctx):
     if col.node_of(org.id) is not None:
         raise BadRequest(f"Organization id={org.id} already has a node for collaboration "
                          f"id={col.id}")
-    name = data["name"] if "name" in data else f"{org.name} - {col.name} Node"
-    if state.name_taken(state.nodes, name):
-        raise BadRequest(f"Node with name '{name}' already exists!")
-    api_key = str(uuid.uuid4())
-    node = state.add_node(name, org, col, api_key)
-    out = ctx.ser.node(node)
-    out["api_key"] = api_key  # the only time the key is shown
-    return out, 201
+    return col, org
 
 
 @routes.route("/node/<int:id>", "GET", who=USER_NODE)
@@ -129,7 +137,7 @@ def delete_node(ctx: Ctx, id: int):
 @routes.route("/node/<int:id>", "PATCH", who=USER_NODE)
 def update_node(ctx: Ctx, id: int):
     state = ctx.state
-    data = ctx.validated("node", ctx.json(), partial=True)
+    data = ctx.input("node", partial=True)  # 5.x: ip and clear_ip are unknown fields
     if "organization_id" in data:
         raise BadRequest("Organization id cannot be updated!")
     if "collaboration_id" in data:

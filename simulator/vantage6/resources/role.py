@@ -148,11 +148,7 @@ def refuse_default(role) -> None:
 @handle_exceptions
 def update_role(ctx: Ctx, id: int):
     data = _validated(ctx.json(), partial=True)
-    if "organization_id" in data:
-        raise BadRequest("Cannot change role's organization")
-    role = role_or_404(ctx, id)
-    refuse_default(role)
-    _check_permission(ctx, EDIT, role_org_id(role))
+    role = editable_role(ctx, id, data, _check_permission)
     rules = None
     if "rules" in data:
         rules = [rule_or_404(ctx, rule_id) for rule_id in data["rules"]]
@@ -166,13 +162,29 @@ def update_role(ctx: Ctx, id: int):
     return ctx.ser.role(role), 200
 
 
+def editable_role(ctx: Ctx, id: int, data: dict, check_permission):
+    """PATCH /role/{id}'s checks once the body is valid (4.x and 5.x alike but for the wording
+    ``check_permission`` raises)."""
+    if "organization_id" in data:
+        raise BadRequest("Cannot change role's organization")
+    role = role_or_404(ctx, id)
+    refuse_default(role)
+    check_permission(ctx, EDIT, role_org_id(role))
+    return role
+
+
 @routes.route("/role/<int:id>", "DELETE", who=USER)
 @handle_exceptions
 def delete_role(ctx: Ctx, id: int):
+    return delete_checked(ctx, id, _check_permission)
+
+
+def delete_checked(ctx: Ctx, id: int, check_permission) -> tuple[dict, int]:
+    """DELETE /role/{id} (4.x and 5.x alike but for the wording ``check_permission`` raises)."""
     role = role_or_404(ctx, id)
     refuse_default(role)
-    _check_permission(ctx, DELETE, role_org_id(role))
-    if role.users and not ctx.args.get("delete_dependents", False):
+    check_permission(ctx, DELETE, role_org_id(role))
+    if role.users and not ctx.args.get("delete_dependents", False):  # any value is truthy
         raise BadRequest(f"Role {role.name} is assigned to users and cannot be deleted.")
     ctx.state.delete_role(role)
     return {"msg": "Role removed from the database."}, 200
@@ -220,12 +232,7 @@ def list_rules(ctx: Ctx):
     if "scope" in args:
         scope = _SCOPE_BY_NAME.get(args["scope"], args["scope"])
         rules = [x for x in rules if x.scope == scope]
-    role = None
-    if "role_id" in args:
-        role = by_id(state.roles, args["role_id"])
-        if role is None:
-            raise BadRequest(f"Role with id={args['role_id']} does not exist!")
-        rules = [x for x in role.rules if x in rules]  # role_rule_association order
+    rules, role = rules_of_role(ctx, rules)
     if "user_id" in args:
         user = by_id(state.users, args["user_id"])
         if user is None:
@@ -239,6 +246,17 @@ def list_rules(ctx: Ctx):
         rules = [x for x in rules if id(x) in via_roles or id(x) in direct]
     paginate_ = not ("no_pagination" in args and args["no_pagination"] == "1")
     return ctx.page(rules, "Rule", ctx.ser.rule, paginate_=paginate_)
+
+
+def rules_of_role(ctx: Ctx, rules: list) -> tuple[list, object]:
+    """``GET /rule?role_id=`` (4.x and 5.x): the role's rules among ``rules``, in the order of
+    its role_rule_association rows."""
+    if "role_id" not in ctx.args:
+        return rules, None
+    role = by_id(ctx.state.roles, ctx.args["role_id"])
+    if role is None:
+        raise BadRequest(f"Role with id={ctx.args['role_id']} does not exist!")
+    return [x for x in role.rules if x in rules], role
 
 
 @routes.route("/rule/<int:id>", "GET", who=USER)

@@ -10,25 +10,26 @@ their Keycloak clients in the realm, as HQ does.
 from __future__ import annotations
 
 from simulator.vantage6.errors import BadRequest, Unauthorized
-from simulator.vantage6.permissions import CREATE, DELETE, EDIT, GLO
+from simulator.vantage6.permissions import CREATE, GLO
 from simulator.vantage6.resources import collaboration as collaboration4
-from simulator.vantage6.routing import USER, USER_NODE, RouteTable
+from simulator.vantage6.routing import USER, USER_NODE, USER_NODE_CONTAINER, RouteTable
 from simulator.vantage6.v5.context import V5Ctx
 
 routes = RouteTable()
 
-for _path, _method, _handler in [
-    ("/collaboration/<int:id>/organization", "POST", collaboration4.add_organization),
-    ("/collaboration/<int:id>/organization", "DELETE", collaboration4.remove_organization),
-    ("/collaboration/<int:id>/node", "POST", collaboration4.add_node),
+routes.reuse([
+    ("/collaboration/<int:id>/organization", "POST", collaboration4.add_organization, USER),
+    ("/collaboration/<int:id>/organization", "DELETE", collaboration4.remove_organization, USER),
+    ("/collaboration/<int:id>/node", "POST", collaboration4.add_node, USER),
     # a plain request.get_json() there: no JSON body is Flask's 415
-    ("/collaboration/<int:id>/node", "DELETE", collaboration4.remove_node),
-]:
-    routes.route(_path, _method, who=USER)(_handler)
-routes.route("/collaboration", "GET", who=USER_NODE)(collaboration4.list_collaborations)
+    ("/collaboration/<int:id>/node", "DELETE", collaboration4.remove_node, USER),
+    ("/collaboration", "GET", collaboration4.list_collaborations, USER_NODE),
+    # session_restrict_to_same_image is accepted there and ignored, as on HQ
+    ("/collaboration/<int:id>", "PATCH", collaboration4.update_collaboration, USER),
+])
 
 
-@routes.route("/collaboration/<int:id>", "GET", who=("user", "node", "container"))
+@routes.route("/collaboration/<int:id>", "GET", who=USER_NODE_CONTAINER)
 def get_collaboration(ctx: V5Ctx, id: int):
     col = ctx.get_or_404(ctx.state.collaborations, id, f"Collaboration with id={id} not found")
     return collaboration4.show_collaboration(ctx, col)
@@ -49,37 +50,9 @@ def create_collaboration(ctx: V5Ctx):
     return ctx.ser.collaboration(col), 200  # 200, not 201, as on HQ
 
 
-@routes.route("/collaboration/<int:id>", "PATCH", who=USER)
-def update_collaboration(ctx: V5Ctx, id: int):
-    state = ctx.state
-    col = ctx.get_or_404(state.collaborations, id,
-                         f"collaboration having collaboration_id={id} can not be found")
-    r = ctx.rules("collaboration")
-    if not r.can_for_col(EDIT, col.id):
-        raise Unauthorized("You lack the permission to do that!")
-    data = ctx.load("collaboration", partial=True)
-    name = data.get("name")
-    if "name" in data and col.name != name and state.name_taken(state.collaborations, name):
-        raise BadRequest(f"Collaboration name '{name}' already exists!")
-    if "organization_ids" in data and not r.can(EDIT, GLO):
-        # HQ returns before anything is committed: the new name is rolled back too
-        raise Unauthorized("You lack the permission to change the organizations of a "
-                           "collaboration!")
-    if "name" in data:
-        col.name = name
-    if "organization_ids" in data:
-        state.set_collaboration_organizations(
-            col, collaboration4.existing(state.organizations, data["organization_ids"]))
-    if "encrypted" in data:
-        col.encrypted = data["encrypted"]
-    return ctx.ser.collaboration(col), 200
-
-
 @routes.route("/collaboration/<int:id>", "DELETE", who=USER)
 def delete_collaboration(ctx: V5Ctx, id: int):
-    col = ctx.get_or_404(ctx.state.collaborations, id, f"collaboration id={id} is not found")
-    if not ctx.rules("collaboration").can_for_col(DELETE, col.id):
-        raise Unauthorized("You lack the permission to do that!")
+    col = collaboration4.deletable_collaboration(ctx, id)
     if col.tasks or col.nodes or col.studies:
         if not ctx.args.get("delete_dependents"):  # any value is truthy, "0" too
             sessions = sum(s.collaboration is col for s in ctx.state.sessions.values())

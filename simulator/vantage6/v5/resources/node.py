@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from simulator.vantage6.errors import BadRequest, NotFound, Unauthorized, invalid_body
 from simulator.vantage6.filters import by_id
-from simulator.vantage6.permissions import CREATE, DELETE, EDIT, VIEW
+from simulator.vantage6.permissions import DELETE, EDIT, VIEW
 from simulator.vantage6.resources import node as node4
 from simulator.vantage6.routing import NODE, USER, USER_NODE, RouteTable
 from simulator.vantage6.v5 import ordering as ordering5
@@ -19,7 +19,11 @@ from simulator.vantage6.v5.errors import handle_exceptions
 from simulator.vantage6.v5.schemas import validate
 
 routes = RouteTable()
-routes.route("/node/<int:id>", "GET", who=USER_NODE)(node4.get_node)
+routes.reuse([
+    ("/node/<int:id>", "GET", node4.get_node, USER_NODE),
+    # the name only (spaces allowed here); the node's Keycloak client keeps its name
+    ("/node/<int:id>", "PATCH", node4.update_node, USER_NODE),
+])
 
 
 @routes.route("/node/me", "GET", who=NODE)
@@ -59,22 +63,7 @@ def list_nodes(ctx: V5Ctx):
 def create_node(ctx: V5Ctx):
     state = ctx.state
     data = ctx.load("node")
-    col = by_id(state.collaborations, data["collaboration_id"])
-    if col is None:
-        raise NotFound(f"collaboration id={data['collaboration_id']} does not exist")
-    org_id = (data["organization_id"] if data.get("organization_id") is not None
-              else ctx.user.organization.id)
-    org = by_id(state.organizations, org_id)
-    if org is None:
-        raise NotFound(f"organization id={org_id} does not exist")
-    if not ctx.rules("node").allowed_for_org(CREATE, org_id):
-        raise Unauthorized("You lack the permission to do that!")
-    if org not in col.organizations:
-        raise BadRequest(f"The organization id={org_id} is not part of collabotation "
-                         f"id={col.id}. Add it first!")
-    if col.node_of(org.id) is not None:
-        raise BadRequest(f"Organization id={org.id} already has a node for collaboration "
-                         f"id={col.id}")
+    col, org = node4.node_target(ctx, data)
     name = data.get("name", ctx.server.profile.default_node_name(org, col))
     if " " in name:
         raise BadRequest("Node name cannot contain spaces!")
@@ -90,25 +79,6 @@ def create_node(ctx: V5Ctx):
     out = ctx.ser.node(node)
     out["api_key"] = account.secret  # the only time HQ shows it
     return out, 201
-
-
-@routes.route("/node/<int:id>", "PATCH", who=USER_NODE)
-def update_node(ctx: V5Ctx, id: int):
-    state = ctx.state
-    data = ctx.load("node", partial=True)
-    if "organization_id" in data:
-        raise BadRequest("Organization id cannot be updated!")
-    if "collaboration_id" in data:
-        raise BadRequest("Collaboration id cannot be updated!")
-    node = ctx.get_or_404(state.nodes, id, f"Node id={id} not found!")
-    if not ctx.rules("node").allowed_for_org(EDIT, node.organization.id):
-        raise Unauthorized("You lack the permission to do that!")
-    name = data.get("name")
-    if "name" in data and node.name != name and state.name_taken(state.nodes, name):
-        raise BadRequest(f"Node name '{name}' already exists!")
-    if "name" in data:  # spaces are allowed here
-        node.name = name
-    return ctx.ser.node(node), 200
 
 
 # @handle_exceptions sits outside the identity check here (a node's token: 401 with the url)

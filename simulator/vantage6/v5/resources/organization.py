@@ -15,13 +15,12 @@ from simulator.vantage6.v5.context import V5Ctx
 
 routes = RouteTable()
 
-for _path, _method, _handler, _who in [
+routes.reuse([
     ("/organization", "GET", organization4.list_organizations, USER_NODE_CONTAINER),
     ("/organization/<int:id>", "GET", organization4.get_organization, USER_NODE_CONTAINER),
     ("/organization/<int:id>", "PATCH", organization4.update_organization, USER_NODE),
     ("/organization/<int:id>", "DELETE", organization4.delete_organization, USER),
-]:
-    routes.route(_path, _method, who=_who)(_handler)
+])
 
 
 @routes.route("/organization", "POST", who=USER)

@@ -75,11 +75,7 @@ def create_role(ctx: V5Ctx):
 @handle_exceptions
 def update_role(ctx: V5Ctx, id: int):
     data = _body(ctx, partial=True)
-    if "organization_id" in data:
-        raise BadRequest("Cannot change role's organization")
-    role = role4.role_or_404(ctx, id)
-    role4.refuse_default(role)
-    _check_permission(ctx, EDIT, role4.role_org_id(role))
+    role = role4.editable_role(ctx, id, data, _check_permission)
     # the name and description are set first, and HQ's Rule.get() commits them: they stay
     # even when a rule is then refused
     if "name" in data:
@@ -96,13 +92,7 @@ def update_role(ctx: V5Ctx, id: int):
 @routes.route("/role/<int:id>", "DELETE", who=USER)
 @handle_exceptions
 def delete_role(ctx: V5Ctx, id: int):
-    role = role4.role_or_404(ctx, id)
-    role4.refuse_default(role)
-    _check_permission(ctx, DELETE, role4.role_org_id(role))
-    if role.users and not ctx.args.get("delete_dependents", False):  # any value is truthy
-        raise BadRequest(f"Role {role.name} is assigned to users and cannot be deleted.")
-    ctx.state.delete_role(role)
-    return {"msg": "Role removed from the database."}, 200
+    return role4.delete_checked(ctx, id, _check_permission)
 
 
 # ---------------------------------------------------------------------------------- /rule
@@ -117,12 +107,7 @@ def list_rules(ctx: V5Ctx):
     for param, word in words.items():
         if param in args:
             rules = [x for x in rules if word(x) == args[param]]
-    role = None
-    if "role_id" in args:
-        role = by_id(state.roles, args["role_id"])
-        if role is None:
-            raise BadRequest(f"Role with id={args['role_id']} does not exist!")
-        rules = [x for x in role.rules if x in rules]  # role_rule_association order
+    rules, role = role4.rules_of_role(ctx, rules)
     if "user_id" in args or args.get("current_user"):
         user = ctx.user if args.get("current_user") else by_id(state.users, args["user_id"])
         if user is None:

@@ -16,15 +16,14 @@ from simulator.vantage6.v5.context import V5Ctx
 
 routes = RouteTable()
 
-for _path, _method, _handler, _who in [
+routes.reuse([
     ("/study", "GET", study4.list_studies, USER_NODE),
     ("/study", "POST", study4.create_study, USER),
     ("/study/<int:id>", "GET", study4.get_study, USER_NODE_CONTAINER),
     ("/study/<int:id>", "DELETE", study4.delete_study, USER),
     ("/study/<int:id>/organization", "POST", study4.add_study_organization, USER),
     ("/study/<int:id>/organization", "DELETE", study4.remove_study_organization, USER),
-]:
-    routes.route(_path, _method, who=_who)(_handler)
+])
 
 
 @routes.route("/study/<int:id>", "PATCH", who=USER)

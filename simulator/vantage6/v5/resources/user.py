@@ -10,7 +10,7 @@ from __future__ import annotations
 from marshmallow import ValidationError
 
 from simulator.vantage6.errors import BadRequest, NotFound, Unauthorized
-from simulator.vantage6.filters import by_id, int_eq, last_seen_filters, like
+from simulator.vantage6.filters import by_id, last_seen_filters, like
 from simulator.vantage6.permissions import COL, CREATE, DELETE, EDIT, GLO, ORG, OWN, VIEW
 from simulator.vantage6.resources import user as user4
 from simulator.vantage6.resources.user import check_caller_has_rules
@@ -36,34 +36,18 @@ def list_users(ctx: V5Ctx):
     """4.x's filters without ``firstname``/``lastname``/``email`` (ignored now)."""
     r, args, state = ctx.rules("user"), ctx.args, ctx.state
     users = list(state.users.values())
-    role = rule = None
+    role = None
     if "username" in args:
         users = [u for u in users if like(u.username, args["username"])]
-    if "organization_id" in args:
-        if not r.allowed_for_org(VIEW, args["organization_id"]):
-            raise Unauthorized("You lack the permission view users from the organization with id "
-                               f"{args['organization_id']}!")
-        users = [u for u in users if int_eq(u.organization.id, args["organization_id"])]
-    users = last_seen_filters(args, users)
+    users = last_seen_filters(args, user4.users_of_organization(ctx, users))
     if "role_id" in args:
-        role = by_id(state.roles, args["role_id"])
-        if role is None:
-            raise BadRequest(f"Role with id={args['role_id']} does not exist!")
+        role = user4.role_of_filter(ctx)
         # checked before ``role.organization``: a default role (no organization) is a 500
         if not r.allowed_for_org(VIEW, _org_id(role)) and role.organization:
-            raise Unauthorized("You lack the permission view users from the organization that "
-                               f"role with id={role.organization.id} belongs to!")
+            raise Unauthorized(user4.role_refusal(role))
         users = [u for u in users if role in u.roles]
-    if "rule_id" in args:
-        rule = by_id(state.rules, args["rule_id"])
-        if rule is None:
-            raise BadRequest(f"Rule with id={args['rule_id']} does not exist!")
-        users = [u for u in users if rule in u.rules]
-    if "collaboration_id" in args:
-        if not r.can_for_col(VIEW, args["collaboration_id"]):
-            raise Unauthorized("You lack the permission view all users from collaboration "
-                               f"{args['collaboration_id']}!")
-        users = []  # the collaboration id is compared with the string argument: no match
+    users, rule = user4.users_with_rule(ctx, users)
+    users = user4.users_of_collaboration(ctx, users)
     scoped = not r.can(VIEW, GLO) and (r.can(VIEW, COL) or r.can(VIEW, ORG))
     users = user4.scope_users(ctx, users)
     applied = {k for k in ("username", "organization_id", "last_seen_till", "last_seen_from",
@@ -97,15 +81,7 @@ def create_user(ctx: V5Ctx):
         organization_id = data["organization_id"]
     if not r.allowed_for_org(CREATE, organization_id):
         raise Unauthorized("You lack the permission to do that!")
-    roles = []
-    for role in filter(None, (by_id(state.roles, i) for i in data.get("roles") or [])):
-        check_caller_has_rules(ctx.caller, role.rules)
-        roles.append(role)
-        if role.organization and role.organization.id != organization_id:
-            raise Unauthorized("You can't assign that role as the role belongs to a different "
-                               "organization than the user.")
-    rules = [x for x in (by_id(state.rules, i) for i in data.get("rules") or []) if x]
-    check_caller_has_rules(ctx.caller, rules)
+    roles, rules = user4.assignable(ctx, data, organization_id)
     username, accounts, secret = data["username"], ctx.server.keycloak, None
     if data["is_service_account"]:
         client_name = f"{username}-user-client"
@@ -132,7 +108,7 @@ def create_user(ctx: V5Ctx):
 @routes.route("/user/<int:id>", "PATCH", who=USER)
 @handle_exceptions
 def update_user(ctx: V5Ctx, id: int):
-    state, me = ctx.state, ctx.user
+    state = ctx.state
     user = ctx.get_or_404(state.users, id, f"user id={id} not found")
     data = ctx.body()
     if data.get("password"):  # on no JSON body: AttributeError, the 500 HQ answers
@@ -141,36 +117,16 @@ def update_user(ctx: V5Ctx, id: int):
     if not ctx.rules("user").allowed_for_org(EDIT, user.organization.id):
         raise Unauthorized("You lack the permission to do that!")
     if "roles" in data:
-        roles = [_found(state.roles, i, f"Role={i} can not be found!") for i in data["roles"]]
-        if user is me:
-            raise Unauthorized("You can't changes your own roles!")
-        for role in roles:
-            check_caller_has_rules(ctx.caller, role.rules)
-            if role.organization and role.organization.id != user.organization.id:
-                raise Unauthorized("You can't assign that role to that user as the role belongs "
-                                   "to a different organization than the user ")
-        for role in [x for x in user.roles if x not in roles]:
-            check_caller_has_rules(ctx.caller, role.rules)
-        # HQ's next Rule.get() commits this, so it stays even when the rules are refused
-        state.set_user_roles(user, roles)
+        # HQ's next Rule.get() commits these, so they stay even when the rules are refused
+        state.set_user_roles(user, user4.checked_roles(ctx, user, data["roles"]))
     if "rules" in data:
-        rules = [_found(state.rules, i, f"Rule={i} can not be found!") for i in data["rules"]]
-        if user is me:
-            raise Unauthorized("You can't changes your own rules!")
-        check_caller_has_rules(ctx.caller, rules)
+        rules = user4.checked_rules(ctx, user, data["rules"])
         try:
             check_caller_has_rules(ctx.caller, [x for x in user.rules if x not in rules])
         except Unauthorized as exc:
             raise Unauthorized("You cannot delete rules you do not have! " + exc.msg)
         state.set_user_rules(user, rules)
     return ctx.ser.user(user), 200
-
-
-def _found(table: dict, id_, msg: str):
-    record = by_id(table, id_)
-    if record is None:
-        raise NotFound(msg)
-    return record
 
 
 @routes.route("/user/<int:id>", "DELETE", who=USER)
