@@ -48,6 +48,11 @@ class Ctx:
         """``is_included``: ``include`` may repeat and hold comma-separated values."""
         return field in [v for item in self.args.getlist("include") for v in item.split(",")]
 
+    def input(self, schema: str, partial: bool = False) -> Any:
+        """The request body checked by ``schema``, read as this version's server reads it
+        (4.x: ``request.get_json()``, then ``schema.validate``; 5.x overrides)."""
+        return self.validated(schema, self.json(), partial=partial)
+
     def validated(self, schema: str, data: Any, partial: bool = False) -> Any:
         errors = errors_of(schema, data, partial=partial)
         if errors:

@@ -71,3 +71,14 @@ def by_id(table: dict, value: Any):
     except (TypeError, ValueError):
         return None
     return table.get(int(number)) if number.is_integer() else None
+
+
+def last_seen_filters(args, records: list) -> list:
+    """``last_seen <= last_seen_till`` / ``>= last_seen_from``, compared as SQLite text."""
+    if "last_seen_till" in args:
+        records = [x for x in records
+                   if x.last_seen and sqlite_datetime(x.last_seen) <= args["last_seen_till"]]
+    if "last_seen_from" in args:
+        records = [x for x in records
+                   if x.last_seen and sqlite_datetime(x.last_seen) >= args["last_seen_from"]]
+    return records

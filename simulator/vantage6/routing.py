@@ -3,7 +3,7 @@ collects the tables into one werkzeug URL map."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Callable, Optional
+from typing import Any, Callable, Iterable, Optional
 
 # Who may call: None = no token needed; "refresh" = a refresh token; else a tuple of client types.
 Who = Optional[tuple[str, ...] | str]
@@ -35,3 +35,9 @@ class RouteTable:
             return fn
 
         return register
+
+    def reuse(self, entries: Iterable[tuple[str, str, Callable[..., Any], Who]]) -> None:
+        """Serve handlers written for another table: (path, method, handler, who) each, e.g.
+        the 4.x handlers whose checks a later version shares."""
+        for path, method, handler, who in entries:
+            self.route(path, method, who=who)(handler)

@@ -208,6 +208,10 @@ class State:
             self.delete_user(user)
         for role in list(org.roles):
             self.delete_role(role)
+        self.unlink_organization(org)
+
+    def unlink_organization(self, org: Organization) -> None:
+        """The organization's own row and its memberships, once its dependents are gone."""
         for study in list(org.studies):
             self.set_study_organizations(study, [o for o in study.organizations if o is not org])
         for col in list(org.collaborations):
@@ -242,12 +246,19 @@ class State:
         self.member.remove(org.id, col.id)
 
     def delete_collaboration(self, col: Collaboration) -> None:
+        self.delete_collaboration_dependents(col)
+        self.unlink_collaboration(col)
+
+    def delete_collaboration_dependents(self, col: Collaboration) -> None:
         for task in list(col.tasks):
             self.delete_task(task)
         for node in list(col.nodes):
             self.delete_node(node)
         for study in list(col.studies):
             self.delete_study(study)
+
+    def unlink_collaboration(self, col: Collaboration) -> None:
+        """The collaboration's own row and its members, once its dependents are gone."""
         for org in list(col.organizations):
             self.remove_member(col, org)
         del self.collaborations[col.id]
@@ -272,9 +283,17 @@ class State:
             org.studies.append(study)
             self.study_member.add(org.id, study.id)
 
+    def add_study_member(self, study: Study, org: Organization) -> None:
+        """POST /study/{id}/organization: a member already there stays once."""
+        self.set_study_organizations(study, study.organizations + [org])
+
     def delete_study(self, study: Study) -> None:
         for task in list(study.tasks):
             self.delete_task(task)
+        self.unlink_study(study)
+
+    def unlink_study(self, study: Study) -> None:
+        """The study's own row and its members, once its tasks are gone."""
         self.set_study_organizations(study, [])
         study.collaboration.studies.remove(study)
         del self.studies[study.id]

@@ -11,7 +11,7 @@ from simulator.vantage6.routing import USER, USER_NODE, USER_NODE_CONTAINER, Rou
 routes = RouteTable()
 
 
-def _existing(table: dict, ids: list) -> list:
+def existing(table: dict, ids: list) -> list:
     """``[Organization.get(i) for i in ids if Organization.get(i)]``: '2' and 2.0 find 2 too."""
     found = (by_id(table, i) for i in ids)
     return [x for x in found if x is not None]
@@ -63,7 +63,7 @@ def create_collaboration(ctx: Ctx):
         raise BadRequest(f"Collaboration name '{name}' already exists!")
     if not ctx.rules("collaboration").can(CREATE, GLO):
         raise Unauthorized("You lack the permission to do that!")
-    orgs = _existing(state.organizations, data["organization_ids"])
+    orgs = existing(state.organizations, data["organization_ids"])
     col = state.add_collaboration(name, orgs, encrypted=data["encrypted"] == 1)
     return ctx.ser.collaboration(col), 200  # the real server answers 200, not 201
 
@@ -71,6 +71,11 @@ def create_collaboration(ctx: Ctx):
 @routes.route("/collaboration/<int:id>", "GET", who=USER_NODE_CONTAINER)
 def get_collaboration(ctx: Ctx, id: int):
     col = ctx.get_or_404(ctx.state.collaborations, id, f"collaboration having id={id} not found")
+    return show_collaboration(ctx, col)
+
+
+def show_collaboration(ctx: Ctx, col):
+    """GET /collaboration/{id} once found (4.x and 5.x alike)."""
     r = ctx.rules("collaboration")
     if not r.can(VIEW, GLO):
         members = {o.id for o in col.organizations}
@@ -87,7 +92,7 @@ def update_collaboration(ctx: Ctx, id: int):
     r = ctx.rules("collaboration")
     if not r.can_for_col(EDIT, col.id):
         raise Unauthorized("You lack the permission to do that!")
-    data = ctx.validated("collaboration", ctx.json(), partial=True)
+    data = ctx.input("collaboration", partial=True)
     if "name" in data:
         if col.name != data["name"] and state.name_taken(state.collaborations, data["name"]):
             raise BadRequest(f"Collaboration name '{data['name']}' already exists!")
@@ -95,14 +100,14 @@ def update_collaboration(ctx: Ctx, id: int):
         raise Unauthorized("You lack the permission to change the organizations of a "
                            "collaboration!")
     if "encrypted" in data and data["encrypted"] not in (None, True, False):
-        # the real resource stores the raw JSON value: SQLAlchemy's Boolean refuses "true",
+        # 4.x stores the raw JSON value (5.x loads it): SQLAlchemy's Boolean refuses "true",
         # "yes"... (which marshmallow accepted) when it saves, and nothing is changed
         raise UnexpectedError()
     if "name" in data:
         col.name = data["name"]
     if "organization_ids" in data:
         state.set_collaboration_organizations(
-            col, _existing(state.organizations, data["organization_ids"]))
+            col, existing(state.organizations, data["organization_ids"]))
     if "encrypted" in data:
         col.encrypted = bool(data["encrypted"])
     return ctx.ser.collaboration(col), 200
@@ -110,9 +115,7 @@ def update_collaboration(ctx: Ctx, id: int):
 
 @routes.route("/collaboration/<int:id>", "DELETE", who=USER)
 def delete_collaboration(ctx: Ctx, id: int):
-    col = ctx.get_or_404(ctx.state.collaborations, id, f"collaboration id={id} is not found")
-    if not ctx.rules("collaboration").can_for_col(DELETE, col.id):
-        raise Unauthorized("You lack the permission to do that!")
+    col = deletable_collaboration(ctx, id)
     if col.tasks or col.nodes or col.studies:
         # any value is truthy here, "False" and "0" included (contract quirk 14)
         if not ctx.args.get("delete_dependents", False):
@@ -124,6 +127,14 @@ def delete_collaboration(ctx: Ctx, id: int):
     return {"msg": f"Collaboration id={id} successfully deleted"}, 200
 
 
+def deletable_collaboration(ctx: Ctx, id: int):
+    """DELETE /collaboration/{id}'s first checks (4.x and 5.x): it exists, the delete rule."""
+    col = ctx.get_or_404(ctx.state.collaborations, id, f"collaboration id={id} is not found")
+    if not ctx.rules("collaboration").can_for_col(DELETE, col.id):
+        raise Unauthorized("You lack the permission to do that!")
+    return col
+
+
 # ---------------------------------------------------------------- /collaboration/<id>/organization
 @routes.route("/collaboration/<int:id>/organization", "POST", who=USER)
 def add_organization(ctx: Ctx, id: int):
@@ -132,7 +143,7 @@ def add_organization(ctx: Ctx, id: int):
                          f"collaboration having collaboration_id={id} can not be found")
     if not ctx.rules("collaboration").can_for_col(EDIT, col.id):
         raise Unauthorized("You lack the permission to do that!")
-    data = ctx.validated("only_id", ctx.json())
+    data = ctx.input("only_id")
     org = by_id(state.organizations, data["id"])
     if org is None:
         raise NotFound(f"organization with id={id} is not found")
@@ -145,7 +156,7 @@ def remove_organization(ctx: Ctx, id: int):
     state = ctx.state
     col = ctx.get_or_404(state.collaborations, id,
                          f"Collaboration with collaboration_id={id} can not be found")
-    data = ctx.validated("only_id", ctx.json())
+    data = ctx.input("only_id")
     org = by_id(state.organizations, data["id"])
     if org is None:
         raise NotFound(f"Organization with id={data['id']} is not found")
@@ -165,7 +176,7 @@ def add_node(ctx: Ctx, id: int):
                          f"collaboration having collaboration_id={id} can not be found")
     if not ctx.rules("collaboration").can_for_col(EDIT, col.id):
         raise Unauthorized("You lack the permission to do that!")
-    data = ctx.validated("only_id", ctx.json())
+    data = ctx.input("only_id")
     node = by_id(state.nodes, data["id"])
     if node is None:
         raise NotFound(f"node id={data['id']} not found")

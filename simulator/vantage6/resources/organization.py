@@ -67,7 +67,7 @@ def create_organization(ctx: Ctx):
     name = data.get("name")
     if ctx.state.name_taken(ctx.state.organizations, name):
         raise BadRequest(f"Organization with name '{name}' already exists!")
-    public_key = _decode_key(data.get("public_key", ""))
+    public_key = decode_key(data.get("public_key", ""))
     org = ctx.state.add_organization(
         name=name, address1=data.get("address1", ""), address2=data.get("address2"),
         zipcode=data.get("zipcode", ""), country=data.get("country", ""),
@@ -75,7 +75,7 @@ def create_organization(ctx: Ctx):
     return ctx.ser.organization(org), 201
 
 
-def _decode_key(value: str) -> bytes | None:
+def decode_key(value: str) -> bytes | None:
     # model/organization.py stores the key base64-decoded
     if not value:
         return None
@@ -95,7 +95,7 @@ def get_organization(ctx: Ctx, id: int):
 
 @routes.route("/organization/<int:id>", "PATCH", who=USER_NODE)
 def update_organization(ctx: Ctx, id: int):
-    data = ctx.validated("organization", ctx.json(), partial=True)
+    data = ctx.input("organization", partial=True)
     org = ctx.get_or_404(ctx.state.organizations, id, f"Organization with id={id} not found")
     if not ctx.rules("organization").allowed_for_org(EDIT, id):
         raise Unauthorized("You lack the permission to do that!")
@@ -110,7 +110,7 @@ def update_organization(ctx: Ctx, id: int):
         if data.get(field) is not None:
             setattr(org, field, data[field])
     if data.get("public_key") is not None:
-        org.public_key = _decode_key(data["public_key"])
+        org.public_key = decode_key(data["public_key"])
     return ctx.ser.organization(org), 200
 
 

@@ -27,14 +27,14 @@ def _validated(data, partial: bool = False):
     return data
 
 
-def _role(ctx: Ctx, role_id) -> object:
+def role_or_404(ctx: Ctx, role_id) -> object:
     role = by_id(ctx.state.roles, role_id)
     if role is None:
         raise NotFound(f"Role with id={role_id} not found.")
     return role
 
 
-def _rule(ctx: Ctx, rule_id) -> object:
+def rule_or_404(ctx: Ctx, rule_id) -> object:
     rule = by_id(ctx.state.rules, rule_id)
     if rule is None:
         raise NotFound(f"Rule with id={rule_id} not found.")
@@ -48,7 +48,7 @@ def _check_permission(ctx: Ctx, operation: str, organization_id) -> None:
                            f"{organization_id}!")
 
 
-def _org_id(role) -> object:
+def role_org_id(role) -> object:
     return role.organization.id if role.organization else None
 
 
@@ -78,7 +78,7 @@ def list_roles(ctx: Ctx):
             roles = [x for x in roles if any(like(getattr(x, param), p) for p in patterns)]
     rule = user = None
     if "rule_id" in args:
-        rule = _rule(ctx, args["rule_id"])
+        rule = rule_or_404(ctx, args["rule_id"])
         roles = [x for x in roles if rule in x.rules]
     if "user_id" in args:
         user = by_id(state.users, args["user_id"])
@@ -130,16 +130,16 @@ def create_role(ctx: Ctx):
 @routes.route("/role/<int:id>", "GET", who=USER)
 @handle_exceptions
 def get_role(ctx: Ctx, id: int):
-    role = _role(ctx, id)
+    role = role_or_404(ctx, id)
     r = ctx.rules("role")
-    allowed = (r.allowed_for_org(VIEW, _org_id(role)) or role in ctx.user.roles
+    allowed = (r.allowed_for_org(VIEW, role_org_id(role)) or role in ctx.user.roles
                or (role.name in DEFAULT_ROLE_NAMES and r.has_at_least_scope(ORG, VIEW)))
     if not allowed:
         raise Unauthorized("You do not have permission to view this role.")
     return ctx.ser.role(role), 200
 
 
-def _refuse_default(role) -> None:
+def refuse_default(role) -> None:
     if role.name in DEFAULT_ROLE_NAMES:
         raise BadRequest(f"Role {role.name} is a default role and cannot be edited or deleted.")
 
@@ -148,14 +148,10 @@ def _refuse_default(role) -> None:
 @handle_exceptions
 def update_role(ctx: Ctx, id: int):
     data = _validated(ctx.json(), partial=True)
-    if "organization_id" in data:
-        raise BadRequest("Cannot change role's organization")
-    role = _role(ctx, id)
-    _refuse_default(role)
-    _check_permission(ctx, EDIT, _org_id(role))
+    role = editable_role(ctx, id, data, _check_permission)
     rules = None
     if "rules" in data:
-        rules = [_rule(ctx, rule_id) for rule_id in data["rules"]]
+        rules = [rule_or_404(ctx, rule_id) for rule_id in data["rules"]]
         check_caller_has_rules(ctx.caller, rules)
     if "name" in data:
         role.name = data["name"]
@@ -166,13 +162,29 @@ def update_role(ctx: Ctx, id: int):
     return ctx.ser.role(role), 200
 
 
+def editable_role(ctx: Ctx, id: int, data: dict, check_permission):
+    """PATCH /role/{id}'s checks once the body is valid (4.x and 5.x alike but for the wording
+    ``check_permission`` raises)."""
+    if "organization_id" in data:
+        raise BadRequest("Cannot change role's organization")
+    role = role_or_404(ctx, id)
+    refuse_default(role)
+    check_permission(ctx, EDIT, role_org_id(role))
+    return role
+
+
 @routes.route("/role/<int:id>", "DELETE", who=USER)
 @handle_exceptions
 def delete_role(ctx: Ctx, id: int):
-    role = _role(ctx, id)
-    _refuse_default(role)
-    _check_permission(ctx, DELETE, _org_id(role))
-    if role.users and not ctx.args.get("delete_dependents", False):
+    return delete_checked(ctx, id, _check_permission)
+
+
+def delete_checked(ctx: Ctx, id: int, check_permission) -> tuple[dict, int]:
+    """DELETE /role/{id} (4.x and 5.x alike but for the wording ``check_permission`` raises)."""
+    role = role_or_404(ctx, id)
+    refuse_default(role)
+    check_permission(ctx, DELETE, role_org_id(role))
+    if role.users and not ctx.args.get("delete_dependents", False):  # any value is truthy
         raise BadRequest(f"Role {role.name} is assigned to users and cannot be deleted.")
     ctx.state.delete_role(role)
     return {"msg": "Role removed from the database."}, 200
@@ -181,8 +193,8 @@ def delete_role(ctx: Ctx, id: int):
 @routes.route("/role/<int:id>/rule/<int:rule_id>", "POST", who=USER)
 @handle_exceptions
 def add_rule_to_role(ctx: Ctx, id: int, rule_id: int):
-    role, rule = _role(ctx, id), _rule(ctx, rule_id)
-    _check_permission(ctx, EDIT, _org_id(role))
+    role, rule = role_or_404(ctx, id), rule_or_404(ctx, rule_id)
+    _check_permission(ctx, EDIT, role_org_id(role))
     check_caller_has_rules(ctx.caller, [rule])
     if rule not in role.rules:
         ctx.state.add_role_rule(role, rule)
@@ -192,8 +204,8 @@ def add_rule_to_role(ctx: Ctx, id: int, rule_id: int):
 @routes.route("/role/<int:id>/rule/<int:rule_id>", "DELETE", who=USER)
 @handle_exceptions
 def remove_rule_from_role(ctx: Ctx, id: int, rule_id: int):
-    role, rule = _role(ctx, id), _rule(ctx, rule_id)
-    _check_permission(ctx, EDIT, _org_id(role))
+    role, rule = role_or_404(ctx, id), rule_or_404(ctx, rule_id)
+    _check_permission(ctx, EDIT, role_org_id(role))
     check_caller_has_rules(ctx.caller, [rule])
     if rule not in role.rules:
         raise NotFound(f"Rule with id={rule_id} is not part of role with id={id}")
@@ -220,12 +232,7 @@ def list_rules(ctx: Ctx):
     if "scope" in args:
         scope = _SCOPE_BY_NAME.get(args["scope"], args["scope"])
         rules = [x for x in rules if x.scope == scope]
-    role = None
-    if "role_id" in args:
-        role = by_id(state.roles, args["role_id"])
-        if role is None:
-            raise BadRequest(f"Role with id={args['role_id']} does not exist!")
-        rules = [x for x in role.rules if x in rules]  # role_rule_association order
+    rules, role = rules_of_role(ctx, rules)
     if "user_id" in args:
         user = by_id(state.users, args["user_id"])
         if user is None:
@@ -239,6 +246,17 @@ def list_rules(ctx: Ctx):
         rules = [x for x in rules if id(x) in via_roles or id(x) in direct]
     paginate_ = not ("no_pagination" in args and args["no_pagination"] == "1")
     return ctx.page(rules, "Rule", ctx.ser.rule, paginate_=paginate_)
+
+
+def rules_of_role(ctx: Ctx, rules: list) -> tuple[list, object]:
+    """``GET /rule?role_id=`` (4.x and 5.x): the role's rules among ``rules``, in the order of
+    its role_rule_association rows."""
+    if "role_id" not in ctx.args:
+        return rules, None
+    role = by_id(ctx.state.roles, ctx.args["role_id"])
+    if role is None:
+        raise BadRequest(f"Role with id={ctx.args['role_id']} does not exist!")
+    return [x for x in role.rules if x in rules], role
 
 
 @routes.route("/rule/<int:id>", "GET", who=USER)

@@ -16,7 +16,7 @@ def _dump(ctx: Ctx):
     return lambda study: ctx.ser.study(study, with_organizations=with_orgs)
 
 
-def _may(ctx: Ctx, operation: str, study) -> bool:
+def may(ctx: Ctx, operation: str, study) -> bool:
     r = ctx.rules("study")
     return (r.can(operation, GLO)
             or (r.can(operation, COL) and study.collaboration.id in ctx.caller.collaboration_ids)
@@ -60,14 +60,14 @@ def list_studies(ctx: Ctx):
     return ctx.page(studies, "Study", _dump(ctx))
 
 
-def _members_of_collaboration(ctx: Ctx, organization_ids: list[int], collaboration_id: int) -> bool:
+def members_of_collaboration(ctx: Ctx, organization_ids: list[int], collaboration_id: int) -> bool:
     col = by_id(ctx.state.collaborations, collaboration_id)
     if col is None:  # the real helper dereferences None
         raise UnexpectedError()
     return set(organization_ids).issubset({o.id for o in col.organizations})
 
 
-def _organizations(ctx: Ctx, ids: list[int]) -> list:
+def organizations_of(ctx: Ctx, ids: list[int]) -> list:
     found = (by_id(ctx.state.organizations, i) for i in ids)
     return [o for o in found if o is not None]
 
@@ -75,23 +75,23 @@ def _organizations(ctx: Ctx, ids: list[int]) -> list:
 @routes.route("/study", "POST", who=USER)
 def create_study(ctx: Ctx):
     state = ctx.state
-    data = ctx.validated("study", ctx.json())
+    data = ctx.input("study")
     name = data["name"]
     if state.name_taken(state.studies, name):
         raise BadRequest(f"Study with name '{name}' already exists!")
     if not ctx.rules("study").can_for_col(CREATE, data["collaboration_id"]):
         raise Unauthorized("You lack the permission to do that!")
-    if not _members_of_collaboration(ctx, data["organization_ids"], data["collaboration_id"]):
+    if not members_of_collaboration(ctx, data["organization_ids"], data["collaboration_id"]):
         raise BadRequest("Not all organizations are part of the collaboration!")
     study = state.add_study(name, state.collaborations[data["collaboration_id"]],
-                            _organizations(ctx, data["organization_ids"]))
+                            organizations_of(ctx, data["organization_ids"]))
     return ctx.ser.study(study, with_organizations=True), 201
 
 
 @routes.route("/study/<int:id>", "GET", who=USER_NODE_CONTAINER)
 def get_study(ctx: Ctx, id: int):
     study = ctx.get_or_404(ctx.state.studies, id, f"Study with id={id} not found")
-    if not _may(ctx, VIEW, study):
+    if not may(ctx, VIEW, study):
         raise Unauthorized("You lack the permission to do that!")
     return _dump(ctx)(study), 200
 
@@ -100,26 +100,26 @@ def get_study(ctx: Ctx, id: int):
 def update_study(ctx: Ctx, id: int):
     state = ctx.state
     study = ctx.get_or_404(state.studies, id, f"Study with id={id} can not be found")
-    if not _may(ctx, EDIT, study):
+    if not may(ctx, EDIT, study):
         raise Unauthorized("You lack the permission to do that!")
-    data = ctx.validated("study", ctx.json(), partial=True)
+    data = ctx.input("study", partial=True)
     if "name" in data and study.name != data["name"] and state.name_taken(state.studies,
                                                                           data["name"]):
         raise BadRequest(f"Study name '{data['name']}' already exists!")
-    if "organization_ids" in data and not _members_of_collaboration(
+    if "organization_ids" in data and not members_of_collaboration(
             ctx, data["organization_ids"], study.collaboration.id):
         raise BadRequest("Not all organizations are part of the collaboration!")
     if "name" in data:
         study.name = data["name"]
     if "organization_ids" in data:
-        state.set_study_organizations(study, _organizations(ctx, data["organization_ids"]))
+        state.set_study_organizations(study, organizations_of(ctx, data["organization_ids"]))
     return ctx.ser.study(study, with_organizations=True), 200
 
 
 @routes.route("/study/<int:id>", "DELETE", who=USER)
 def delete_study(ctx: Ctx, id: int):
     study = ctx.get_or_404(ctx.state.studies, id, f"Study with id={id} not found")
-    if not _may(ctx, DELETE, study):
+    if not may(ctx, DELETE, study):
         raise Unauthorized("You lack the permission to do that!")
     if study.tasks and not ctx.args.get("delete_dependents", False):
         raise BadRequest(f"Study id={id} has {len(study.tasks)} tasks. Please delete them "
@@ -134,13 +134,13 @@ def add_study_organization(ctx: Ctx, id: int):
     study = ctx.get_or_404(state.studies, id, f"Study with id={id} can not be found")
     if not ctx.rules("study").can_for_col(EDIT, study.collaboration.id):
         raise Unauthorized("You lack the permission to do that!")
-    data = ctx.validated("only_id", ctx.json())
+    data = ctx.input("only_id")
     org = by_id(state.organizations, data["id"])
     if org is None:
         raise NotFound(f"organization with id={id} is not found")
     if org not in study.collaboration.organizations:
         raise BadRequest("Organization is not a member of the collaboration!")
-    state.set_study_organizations(study, study.organizations + [org])
+    state.add_study_member(study, org)
     return [ctx.ser.organization(o) for o in study.organizations], 200
 
 
@@ -148,7 +148,7 @@ def add_study_organization(ctx: Ctx, id: int):
 def remove_study_organization(ctx: Ctx, id: int):
     state = ctx.state
     study = ctx.get_or_404(state.studies, id, f"Study with id={id} can not be found")
-    data = ctx.validated("only_id", ctx.json())
+    data = ctx.input("only_id")
     org = by_id(state.organizations, data["id"])
     if org is None:
         raise NotFound(f"Organization with id={data['id']} is not found")

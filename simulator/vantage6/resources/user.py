@@ -7,7 +7,7 @@ from simulator.vantage6.context import Ctx
 from simulator.vantage6.errors import (
     BadRequest, NotFound, Unauthorized, UnexpectedError, handle_exceptions)
 from simulator.vantage6 import ordering
-from simulator.vantage6.filters import by_id, int_arg, int_eq, like, sqlite_datetime
+from simulator.vantage6.filters import by_id, int_arg, int_eq, last_seen_filters, like
 from simulator.vantage6.permissions import (
     COL, CREATE, DELETE, EDIT, GLO, ORG, OWN, SCOPE_NAMES, OPERATION_NAMES, VIEW, Caller)
 from simulator.vantage6.resources.token import _login
@@ -35,51 +35,82 @@ def list_users(ctx: Ctx):
     for param in ("username", "firstname", "lastname", "email"):
         if param in args:
             users = [u for u in users if like(getattr(u, param), args[param])]
-    if "organization_id" in args:
-        if not r.allowed_for_org(VIEW, int_arg(args["organization_id"])):
-            raise Unauthorized("You lack the permission view users from the organization with id "
-                               f"{args['organization_id']}!")
-        users = [u for u in users if int_eq(u.organization.id, args["organization_id"])]
-    if "last_seen_till" in args:
-        users = [u for u in users if u.last_seen and sqlite_datetime(u.last_seen) <= args["last_seen_till"]]
-    if "last_seen_from" in args:
-        users = [u for u in users if u.last_seen and sqlite_datetime(u.last_seen) >= args["last_seen_from"]]
+    users = last_seen_filters(args, users_of_organization(ctx, users))
     if "role_id" in args:
-        role = by_id(state.roles, args["role_id"])
-        if role is None:
-            raise BadRequest(f"Role with id={args['role_id']} does not exist!")
+        role = role_of_filter(ctx)
         if role.organization and not r.allowed_for_org(VIEW, role.organization.id):
-            raise Unauthorized("You lack the permission view users from the organization that "
-                               f"role with id={role.organization.id} belongs to!")
+            raise Unauthorized(role_refusal(role))
         users = [u for u in users if role in u.roles]
-    if "rule_id" in args:
-        rule = by_id(state.rules, args["rule_id"])
-        if rule is None:
-            raise BadRequest(f"Rule with id={args['rule_id']} does not exist!")
-        users = [u for u in users if rule in u.rules]
-    if "collaboration_id" in args:
-        if not r.can_for_col(VIEW, int_arg(args["collaboration_id"])):
-            raise Unauthorized("You lack the permission view all users from collaboration "
-                               f"{args['collaboration_id']}!")
-        # get_org_ids_from_collabs compares the int collaboration id with the *string* argument,
-        # so this filter never matches anyone on the real server.
-        users = []
+    users, rule = users_with_rule(ctx, users)
+    users = users_of_collaboration(ctx, users)
     scoped = not r.can(VIEW, GLO) and (r.can(VIEW, COL) or r.can(VIEW, ORG))
-    if not r.can(VIEW, GLO):
-        if r.can(VIEW, COL):
-            visible = {o.id for col in me.organization.collaborations for o in col.organizations}
-            visible.add(me.organization.id)
-            users = [u for u in users if u.organization.id in visible]
-        elif r.can(VIEW, ORG):
-            users = [u for u in users if u.organization is me.organization]
-        elif args.get("username") == me.username:
-            pass
-        else:
-            raise Unauthorized("You lack the permission to do that!")
+    users = scope_users(ctx, users)
     applied = {k for k in _USER_FILTERS if k in args}
     users = ordering.users(users, applied, scoped, state, role=role, rule=rule,
                            sorting=bool(args.get("sort")))
     return ctx.page(users, "User", ctx.ser.user)
+
+
+# the filters of GET /user that 4.x and 5.x share
+def users_of_organization(ctx: Ctx, users: list) -> list:
+    args = ctx.args
+    if "organization_id" not in args:
+        return users
+    if not ctx.rules("user").allowed_for_org(VIEW, int_arg(args["organization_id"])):
+        raise Unauthorized("You lack the permission view users from the organization with id "
+                           f"{args['organization_id']}!")
+    return [u for u in users if int_eq(u.organization.id, args["organization_id"])]
+
+
+def role_of_filter(ctx: Ctx):
+    role = by_id(ctx.state.roles, ctx.args["role_id"])
+    if role is None:
+        raise BadRequest(f"Role with id={ctx.args['role_id']} does not exist!")
+    return role
+
+
+def role_refusal(role) -> str:
+    return ("You lack the permission view users from the organization that role with "
+            f"id={role.organization.id} belongs to!")
+
+
+def users_with_rule(ctx: Ctx, users: list) -> tuple[list, object]:
+    """``rule_id``: only the users it is assigned to directly."""
+    if "rule_id" not in ctx.args:
+        return users, None
+    rule = by_id(ctx.state.rules, ctx.args["rule_id"])
+    if rule is None:
+        raise BadRequest(f"Rule with id={ctx.args['rule_id']} does not exist!")
+    return [u for u in users if rule in u.rules], rule
+
+
+def users_of_collaboration(ctx: Ctx, users: list) -> list:
+    args = ctx.args
+    if "collaboration_id" not in args:
+        return users
+    if not ctx.rules("user").can_for_col(VIEW, int_arg(args["collaboration_id"])):
+        raise Unauthorized("You lack the permission view all users from collaboration "
+                           f"{args['collaboration_id']}!")
+    # get_org_ids_from_collabs compares the int collaboration id with the *string* argument,
+    # so this filter never matches anyone on the real server.
+    return []
+
+
+def scope_users(ctx: Ctx, users: list) -> list:
+    """The users a caller may list (4.x and 5.x): all, those of the organizations in its
+    collaborations and its own, its organization's, or only itself when it asks by username."""
+    r, me = ctx.rules("user"), ctx.user
+    if r.can(VIEW, GLO):
+        return users
+    if r.can(VIEW, COL):
+        visible = {o.id for col in me.organization.collaborations for o in col.organizations}
+        visible.add(me.organization.id)
+        return [u for u in users if u.organization.id in visible]
+    if r.can(VIEW, ORG):
+        return [u for u in users if u.organization is me.organization]
+    if ctx.args.get("username") == me.username:
+        return users
+    raise Unauthorized("You lack the permission to do that!")
 
 
 _USER_FILTERS = ("username", "firstname", "lastname", "email", "organization_id",
@@ -103,17 +134,7 @@ def create_user(ctx: Ctx):
         organization_id = data["organization_id"]
     if not ctx.rules("user").allowed_for_org(CREATE, organization_id):
         raise Unauthorized("You lack the permission to do that!")
-    roles = []
-    for role_id in data.get("roles") or []:
-        role = by_id(state.roles, role_id)
-        if role is not None:
-            check_caller_has_rules(ctx.caller, role.rules)
-            roles.append(role)
-            if role.organization and role.organization.id != organization_id:
-                raise Unauthorized("You can't assign that role as the role belongs to a "
-                                   "different organization than the user.")
-    rules = [x for x in (by_id(state.rules, i) for i in data.get("rules") or []) if x]
-    check_caller_has_rules(ctx.caller, rules)
+    roles, rules = assignable(ctx, data, organization_id)
     for key in ("firstname", "lastname"):
         if key not in data:  # the real handler indexes data[key]
             raise KeyError(key)
@@ -124,6 +145,21 @@ def create_user(ctx: Ctx):
                           email=data["email"], firstname=data["firstname"],
                           lastname=data["lastname"], roles=roles, rules=rules)
     return ctx.ser.user(user), 201
+
+
+def assignable(ctx: Ctx, data: dict, organization_id: int) -> tuple[list, list]:
+    """POST /user's roles and rules (4.x and 5.x): those that exist (others are dropped),
+    each held by the caller, a role of an organization only for that organization's users."""
+    state, roles = ctx.state, []
+    for role in filter(None, (by_id(state.roles, i) for i in data.get("roles") or [])):
+        check_caller_has_rules(ctx.caller, role.rules)
+        roles.append(role)
+        if role.organization and role.organization.id != organization_id:
+            raise Unauthorized("You can't assign that role as the role belongs to a "
+                               "different organization than the user.")
+    rules = [x for x in (by_id(state.rules, i) for i in data.get("rules") or []) if x]
+    check_caller_has_rules(ctx.caller, rules)
+    return roles, rules
 
 
 @routes.route("/user/<int:id>", "GET", who=USER)
@@ -154,34 +190,10 @@ def update_user(ctx: Ctx, id: int):
     if data.get("email") is not None and user.email != data["email"]:
         if state.name_taken(state.users, data["email"], attr="email"):
             raise BadRequest("User with that email already exists.")
-    roles = None
-    if "roles" in data:
-        roles = []
-        for role_id in data["roles"]:
-            role = by_id(state.roles, role_id)
-            if role is None:
-                raise NotFound(f"Role={role_id} can not be found!")
-            roles.append(role)
-        if user is me:
-            raise Unauthorized("You can't changes your own roles!")
-        for role in roles:
-            check_caller_has_rules(ctx.caller, role.rules)
-            if role.organization and role.organization.id != user.organization.id:
-                raise Unauthorized("You can't assign that role to that user as the role belongs "
-                                   "to a different organization than the user ")
-        for role in [x for x in user.roles if x not in roles]:
-            check_caller_has_rules(ctx.caller, role.rules)
+    roles = checked_roles(ctx, user, data["roles"]) if "roles" in data else None
     rules = None
     if "rules" in data:
-        rules = []
-        for rule_id in data["rules"]:
-            rule = by_id(state.rules, rule_id)
-            if rule is None:
-                raise NotFound(f"Rule={rule_id} can not be found!")
-            rules.append(rule)
-        if user is me:
-            raise Unauthorized("You can't changes your own rules!")
-        check_caller_has_rules(ctx.caller, rules)
+        rules = checked_rules(ctx, user, data["rules"])
         check_caller_has_rules(ctx.caller, [x for x in user.rules if x not in rules])
     if data.get("username") is not None:
         state.rename_user(user, data["username"])
@@ -193,6 +205,39 @@ def update_user(ctx: Ctx, id: int):
     if rules is not None:
         state.set_user_rules(user, rules)
     return ctx.ser.user(user), 200
+
+
+def checked_roles(ctx: Ctx, user, role_ids: list) -> list:
+    """PATCH /user/{id}'s checks of new roles (4.x and 5.x alike): they exist, the user is not
+    the caller, the caller holds their rules and those of the roles taken away, and an
+    organization's role goes to its own users only."""
+    roles = [_found(ctx.state.roles, i, f"Role={i} can not be found!") for i in role_ids]
+    if user is ctx.user:
+        raise Unauthorized("You can't changes your own roles!")
+    for role in roles:
+        check_caller_has_rules(ctx.caller, role.rules)
+        if role.organization and role.organization.id != user.organization.id:
+            raise Unauthorized("You can't assign that role to that user as the role belongs "
+                               "to a different organization than the user ")
+    for role in [x for x in user.roles if x not in roles]:
+        check_caller_has_rules(ctx.caller, role.rules)
+    return roles
+
+
+def checked_rules(ctx: Ctx, user, rule_ids: list) -> list:
+    """The new rules exist, the user is not the caller, and the caller holds them."""
+    rules = [_found(ctx.state.rules, i, f"Rule={i} can not be found!") for i in rule_ids]
+    if user is ctx.user:
+        raise Unauthorized("You can't changes your own rules!")
+    check_caller_has_rules(ctx.caller, rules)
+    return rules
+
+
+def _found(table: dict, id_, msg: str):
+    record = by_id(table, id_)
+    if record is None:
+        raise NotFound(msg)
+    return record
 
 
 @routes.route("/user/<int:id>", "DELETE", who=USER)

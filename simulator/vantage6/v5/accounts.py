@@ -14,7 +14,14 @@ from typing import Any, Optional
 
 from cryptography.hazmat.primitives.serialization import load_pem_public_key
 
+from simulator.keycloak.errors import KeycloakError as RealmError
+
 CLIENT_TYPE_CLAIM = "vantage6_client_type"
+
+
+class AccountError(Exception):
+    """Keycloak refused an admin call (python-keycloak raises ``KeycloakError``); HQ answers
+    with its own message for each call."""
 
 
 @dataclass(frozen=True)
@@ -47,23 +54,35 @@ class KeycloakAccounts:
 
     def create_user(self, username: str, password: str, organization_id: int,
                     temporary: bool = True) -> str:
-        user = self.realm.add_user(username, password=password, temporary_password=temporary,
-                                   attributes={"organization_id": [str(organization_id)]})
+        """``create_user`` with HQ's payload; an existing username is Keycloak's 409."""
+        try:
+            user = self.realm.add_user(username, password=password,
+                                       temporary_password=temporary,
+                                       attributes={"organization_id": [str(organization_id)]})
+        except RealmError as exc:
+            raise AccountError(str(exc)) from exc
         return user.id
 
     def user_exists(self, username: str) -> bool:
         return self.realm.find_user(username) is not None
 
     def delete_user(self, keycloak_id: Optional[str]) -> None:
-        if keycloak_id and self.realm.user_by_id(keycloak_id) is not None:
-            self.realm.remove_user(keycloak_id)
+        """``DELETE users/{id}``: 404 (an error) for an id the realm does not know."""
+        if not keycloak_id or self.realm.user_by_id(keycloak_id) is None:
+            raise AccountError(f"no user {keycloak_id!r} in the realm")
+        self.realm.remove_user(keycloak_id)
 
     # ------------------------------------------------------------------ service accounts
     def create_service_account(self, client_name: str, client_type: str,
                                secret: Optional[str] = None) -> ServiceAccount:
-        client = self.realm.add_client(client_name, secret=secret, service_accounts=True,
-                                       standard_flow=False,
-                                       claims={CLIENT_TYPE_CLAIM: client_type})
+        """A confidential client with a service account and the ``vantage6_client_type``
+        claim; a clientId already taken is Keycloak's 409."""
+        try:
+            client = self.realm.add_client(client_name, secret=secret, service_accounts=True,
+                                           standard_flow=False,
+                                           claims={CLIENT_TYPE_CLAIM: client_type})
+        except RealmError as exc:
+            raise AccountError(str(exc)) from exc
         account = self.realm.service_account(client)
         return ServiceAccount(client.id, client.secret, account.id)
 
@@ -71,10 +90,15 @@ class KeycloakAccounts:
         return self.realm.find_client(client_name) is not None
 
     def delete_client(self, client_uuid: Optional[str]) -> None:
+        """``DELETE clients/{uuid}`` (its service-account user goes with it): 404 for a client
+        the realm does not know, e.g. one deleted before."""
         client = self.realm.client_by_uuid(client_uuid) if client_uuid else None
-        if client is not None:
-            self.realm.remove_client(client.client_id)
+        if client is None:
+            raise AccountError(f"no client {client_uuid!r} in the realm")
+        self.realm.remove_client(client.client_id)
 
-    def regenerate_secret(self, client_uuid: str) -> str:
-        client = self.realm.client_by_uuid(client_uuid)
+    def regenerate_secret(self, client_uuid: Optional[str]) -> str:
+        client = self.realm.client_by_uuid(client_uuid) if client_uuid else None
+        if client is None:
+            raise AccountError(f"no client {client_uuid!r} in the realm")
         return self.realm.regenerate_secret(client.client_id)

@@ -25,6 +25,9 @@ class V5Ctx(Ctx):
         except ValueError:
             return None
 
+    def input(self, schema: str, partial: bool = False) -> Any:
+        return self.load(schema, partial=partial)
+
     def load(self, schema: str, data: Any = ..., partial: bool = False,
              many: bool = False) -> Any:
         """The body (or ``data``) loaded by a 5.x schema; 400 ``Request body is incorrect``

@@ -12,6 +12,7 @@ Container tokens are minted here too (``POST /token/container``).
 """
 from __future__ import annotations
 
+import re
 import threading
 from collections import OrderedDict
 from typing import Any, Callable, Optional
@@ -105,14 +106,7 @@ class KeycloakIdentity:
             raise UnexpectedError()
 
     def _user_or_node(self, request: Request, types, endpoint: Endpoint) -> Caller:
-        header = request.headers.get("Authorization")
-        if not header:
-            raise _fje(401, "Missing Authorization Header")
-        parts = header.split()
-        if parts[0] != "Bearer" or len(parts) != 2:
-            raise _fje(401, "Missing 'Bearer' type in 'Authorization' header. Expected "
-                            "'Authorization: Bearer <JWT>'")
-        claims = self._decode(parts[1])
+        claims = self._decode(_bearer_token(request))
         if claims.get("type", "access") == "refresh":
             raise _fje(422, "Only non-refresh tokens are allowed")
         if "sub" not in claims:
@@ -189,6 +183,22 @@ class KeycloakIdentity:
         request = Request.build("GET", "/", "", {"Authorization": f"Bearer {token}"})
         return self._user_or_node(request, ("user", "node"), Endpoint("", "GET", None,
                                                                        ("user", "node")))
+
+
+def _bearer_token(request: Request) -> str:
+    """flask-jwt-extended's ``_decode_jwt_from_headers``: one ``Bearer <JWT>`` among the
+    header's comma-separated values."""
+    header = (request.headers.get("Authorization") or "").strip().strip(",")
+    if not header:
+        raise _fje(401, "Missing Authorization Header")
+    found = [v for v in re.split(r",\s*", header) if v.split()[0] == "Bearer"]
+    if len(found) != 1:
+        raise _fje(401, "Missing 'Bearer' type in 'Authorization' header. Expected "
+                        "'Authorization: Bearer <JWT>'")
+    parts = found[0].split()
+    if len(parts) != 2:
+        raise _fje(422, "Bad Authorization header. Expected 'Authorization: Bearer <JWT>'")
+    return parts[1]
 
 
 def _full_url(request: Request) -> str:

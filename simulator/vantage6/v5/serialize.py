@@ -77,6 +77,7 @@ class V5Serializer(Serializer):
                                for o in col.organizations])) if user.organization else []
             out["permissions"] = {"roles": [r.id for r in user.roles], "rules": rule_ids,
                                   "orgs_in_collabs": orgs}
+            self._id_last(out)  # that schema declares more fields: the id comes after them
         return out
 
     def rule(self, rule: Rule) -> dict:

@@ -23,6 +23,13 @@ from simulator.vantage6.entities import (
 from simulator.vantage6.state import State
 from simulator.vantage6.v5 import status as st
 from simulator.vantage6.v5.entities import Column, Dataframe, Session, TaskDatabase
+from simulator.vantage6.v5.rows import (
+    MEMBER,
+    STUDY_MEMBER,
+    NotNullFailure,
+    RepeatedLinks,
+    RowidSequence,
+)
 
 # 5.x rule values -> the short codes the shared permission model uses
 _OPERATIONS = {"view": "v", "edit": "e", "create": "c", "delete": "d", "send": "s",
@@ -50,6 +57,12 @@ class V5State(State):
         super().__init__(clock)
         self.seq.update(session=self.seq["task"].__class__(),
                         dataframe=self.seq["task"].__class__())
+        for table, rows in [("organization", (self.organizations,)),
+                            ("collaboration", (self.collaborations,)),
+                            ("study", (self.studies,)), ("role", (self.roles,)),
+                            ("authenticatable", (self.users, self.nodes))]:
+            self.seq[table] = RowidSequence(*rows)
+        self.repeated = RepeatedLinks()
         # Session.created_at / last_used_at default to datetime.now() evaluated once, when the
         # real HQ imports its models: every session shows the process's start
         self.sessions_created_at = self.started_at
@@ -93,10 +106,16 @@ class V5State(State):
         return self._by_keycloak_id.get(keycloak_id) if isinstance(keycloak_id, str) else None
 
     def delete_user(self, user: User) -> None:
-        for session in [s for s in self.sessions.values() if s.owner is user]:
-            self.delete_session(session)
+        """Refused (nothing changes) while the user owns sessions."""
+        owned = [x.id for x in self.sessions.values() if x.owner is user]
+        if owned:
+            raise NotNullFailure("session", "user_id", owned)
         super().delete_user(user)
         self._by_keycloak_id.pop(user.keycloak_id, None)
+
+    def node_columns(self, node: Node) -> int:
+        """How many dataframe columns a node reported (``node.columns``)."""
+        return sum(c.node is node for df in self.dataframes.values() for c in df.columns)
 
     def delete_node(self, node: Node) -> None:
         for df in self.dataframes.values():
@@ -104,10 +123,60 @@ class V5State(State):
         super().delete_node(node)
         self._by_keycloak_id.pop(node.keycloak_id, None)
 
-    def delete_collaboration(self, col: Collaboration) -> None:
-        for session in [s for s in self.sessions.values() if s.collaboration is col]:
+    def delete_collaboration_dependents(self, col: Collaboration) -> None:
+        """HQ's order: tasks (their runs stay, without a task), nodes, studies, sessions."""
+        super().delete_collaboration_dependents(col)
+        for session in [x for x in self.sessions.values() if x.collaboration is col]:
             self.delete_session(session)
-        super().delete_collaboration(col)
+
+    # ------------------------------------------------------------------ membership rows
+    def add_member(self, col: Collaboration, org: Organization) -> None:
+        if org in col.organizations:  # a second Member row (no unique key)
+            self.repeated.add(MEMBER, org.id, col.id)
+            return
+        super().add_member(col, org)
+
+    def add_study_member(self, study: Study, org: Organization) -> None:
+        if org in study.organizations:
+            self.repeated.add(STUDY_MEMBER, org.id, study.id)
+            return
+        self.set_study_organizations(study, study.organizations + [org])
+
+    def remove_member(self, col: Collaboration, org: Organization) -> None:
+        self.repeated.refuse(MEMBER, [(org.id, col.id)])
+        super().remove_member(col, org)
+
+    def set_collaboration_organizations(self, col: Collaboration,
+                                        orgs: list[Organization]) -> None:
+        self.repeated.refuse(MEMBER, [(o.id, col.id) for o in col.organizations
+                                      if o not in orgs])
+        super().set_collaboration_organizations(col, orgs)
+
+    def set_study_organizations(self, study: Study, orgs: list[Organization]) -> None:
+        self.repeated.refuse(STUDY_MEMBER, [(o.id, study.id) for o in study.organizations
+                                            if o not in orgs])
+        super().set_study_organizations(study, orgs)
+
+    # each row and its links go in one flush: a repeated link fails all of it
+    def unlink_organization(self, org: Organization) -> None:
+        self.repeated.refuse(MEMBER, [(org.id, c.id) for c in org.collaborations])
+        self.repeated.refuse(STUDY_MEMBER, [(org.id, s.id) for s in org.studies])
+        super().unlink_organization(org)
+
+    def unlink_collaboration(self, col: Collaboration) -> None:
+        self.repeated.refuse(MEMBER, [(o.id, col.id) for o in col.organizations])
+        sessions = [x.id for x in self.sessions.values() if x.collaboration is col]
+        if sessions:
+            raise NotNullFailure("session", "collaboration_id", sessions)
+        super().unlink_collaboration(col)
+
+    def unlink_study(self, study: Study) -> None:
+        """Its sessions stay, without a study (a nullable key)."""
+        self.repeated.refuse(STUDY_MEMBER, [(o.id, study.id) for o in study.organizations])
+        for session in self.sessions.values():
+            if session.study is study:
+                session.study = None
+        super().unlink_study(study)
 
     # ------------------------------------------------------------------ sessions
     def add_session(self, name: str, owner: User, collaboration: Collaboration, scope: str,
