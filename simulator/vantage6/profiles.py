@@ -141,6 +141,10 @@ class Profile:
         """What the socket tells a client whose token was refused (4.x: expired_token)."""
         return "expired_token"
 
+    def socket_greeting(self, kind: str) -> list[str]:
+        """Events a client hears as it connects, before its rooms' messages."""
+        return []
+
     def socket_events(self, event: "Event", state: Any) -> list[tuple[str, Any]]:
         """A trace event as this profile's Socket.IO server emits it."""
         return [(event.name, dict(event.data))]

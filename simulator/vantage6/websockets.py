@@ -155,6 +155,8 @@ class _TasksNamespace(socketio.Namespace):
                 self.emit(event, room=sid)
             return
         self.sockets.open(sid, session)
+        for event in server.profile.socket_greeting(caller.kind):
+            self.emit(event, room=sid)
         for room in session.allowed:
             self._join(sid, session, room)
 

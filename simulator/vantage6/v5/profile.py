@@ -123,6 +123,9 @@ class V5Profile(Profile):
         return {"Token has expired": "expired_token",
                 "Signature verification failed": "invalid_token"}.get(message)
 
+    def socket_greeting(self, kind: str) -> list[str]:
+        return ["sync"] if kind == "node" else []  # a node syncs its queue on every connect
+
     def socket_events(self, event, state) -> list[tuple[str, Any]]:
         if event.name == "new_task":
             return [("new_task_update", dict(event.data))]

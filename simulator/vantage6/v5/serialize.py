@@ -56,9 +56,10 @@ class V5Serializer(Serializer):
         }
 
     def node_simple(self, node: Node) -> dict:
-        return {"organization": self.link("organization", node.organization), "id": node.id,
+        return {"organization": self.link("organization", node.organization),
                 "keycloak_id": node.keycloak_id, "last_seen": iso_naive(node.last_seen),
-                "status": node.status, "name": node.name}
+                "status": node.status, "keycloak_client_id": node.keycloak_client_id,
+                "id": node.id, "name": node.name}
 
     def user(self, user: User, with_permissions: bool = False) -> dict:
         out = {

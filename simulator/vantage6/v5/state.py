@@ -216,6 +216,10 @@ class V5State(State):
         """The dataframe goes; the tasks that built it stay, without it."""
         for task in df.tasks:
             task.dataframe = None
+        for task in self.tasks.values():  # the foreign key of its task databases goes null
+            for db in task.databases:
+                if getattr(db, "dataframe", None) is df:
+                    db.dataframe = None
         df.columns = []
         if df in df.session.dataframes:
             df.session.dataframes.remove(df)

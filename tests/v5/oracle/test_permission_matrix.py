@@ -178,8 +178,11 @@ def matrices(pair: Pair):
     for case in CASES:
         for caller in CALLERS:
             whole = case.method == "GET" and case.path in ("/user", "/node")
+            # the real order of a study's members varies between runs
+            unordered = (True if whole else ("organizations", "$")
+                         if case.path.startswith("/study/") else ())
             s, r = d.call(f"matrix {caller} {case.key}", case.method, _path(case, caller),
-                          caller, json_=case.body, unordered=whole,
+                          caller, json_=case.body, unordered=unordered,
                           params=ALL if whole else None)
             sim[case.key, caller] = Cell5(s.status, _msg(s))
             real[case.key, caller] = Cell5(r.status, _msg(r))

@@ -55,7 +55,7 @@ def task_status(ctx: V5Ctx, task_id: int):
     return {"status": st.task_status(r.status for r in task.runs)}, 200
 
 
-@routes.route("/task/<int:id>", "DELETE", who=USER)
+@routes.route("/task/<int:id>", "DELETE", who=USER, handles_exceptions=True)
 @handle_exceptions
 def delete_task(ctx: V5Ctx, id: int):
     state = ctx.state
