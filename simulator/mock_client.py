@@ -44,6 +44,7 @@ from vantage6.algorithm.tools import wrap  # noqa: F401  (what every run calls)
 from vantage6.algorithm.tools.preprocessing import preprocess_data
 from vantage6.algorithm.tools.wrappers import load_data
 
+from simulator.mock_support import json_difference
 from simulator.network import Network
 
 log = logging.getLogger(__name__)
@@ -204,7 +205,7 @@ class MockAlgorithmClient:
                     f"the task input is not JSON-serializable ({exc}): a real client sends it as "
                     "JSON, so a node could never receive it; convert numpy values with int(), "
                     "float() or .tolist()") from exc
-            changed = _json_difference(input_)
+            changed = json_difference(input_, "input_")
             if changed:  # vantage6's mock hands the method the objects; a node gets JSON
                 warnings.warn(f"the task input changes when it is sent as JSON, as a real client "
                               f"sends it: {changed}; the algorithm gets the JSON version, as on "
@@ -312,25 +313,6 @@ _NODE_SUFFIXES = ("_DATABASE_URI", "_DATABASE_TYPE", "_QUERY", "_SHEET_NAME", "_
 def _forwardable(name: str) -> bool:
     return (name.isidentifier() and name not in _NODE_VARIABLES
             and not name.endswith(_NODE_SUFFIXES))
-
-
-def _json_difference(value: Any, path: str = "input_") -> Optional[str]:
-    """Where ``value`` is not what comes back from JSON (tuples, non-string keys)."""
-    if isinstance(value, tuple):
-        return f"{path} is a tuple (a list in JSON)"
-    if isinstance(value, dict):
-        for key, inner in value.items():
-            if not isinstance(key, str):
-                return f"{path} has the key {key!r} (the string {json.dumps(str(key))} in JSON)"
-            found = _json_difference(inner, f"{path}[{key!r}]")
-            if found:
-                return found
-    if isinstance(value, list):
-        for index, inner in enumerate(value):
-            found = _json_difference(inner, f"{path}[{index}]")
-            if found:
-                return found
-    return None
 
 
 def _label(index: int) -> str:

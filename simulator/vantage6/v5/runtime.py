@@ -42,9 +42,13 @@ class SessionFolder:
         self.path = path
         self._rows: list[dict] = []
 
+    @staticmethod
+    def path_of(data_dir: Path, session_id: int) -> Path:
+        return data_dir / "sessions" / f"session{session_id:09d}"
+
     @classmethod
     def of(cls, data_dir: Path, session_id: int) -> "SessionFolder":
-        folder = cls(data_dir / "sessions" / f"session{session_id:09d}")
+        folder = cls(cls.path_of(data_dir, session_id))
         folder.path.mkdir(parents=True, exist_ok=True)
         if folder.state_file.exists():
             import pyarrow.parquet as pq
