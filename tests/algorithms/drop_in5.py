@@ -3,7 +3,14 @@ node tells a run, the order a central function gets its results in, and ways to 
 import numpy as np
 import pandas as pd
 from vantage6.algorithm.data_extraction import read_csv  # noqa: F401  (the extraction step)
-from vantage6.algorithm.decorator import algorithm_client, central, dataframe, federated, metadata
+from vantage6.algorithm.decorator import (
+    algorithm_client,
+    central,
+    dataframe,
+    federated,
+    metadata,
+    preprocessing,
+)
 from vantage6.algorithm.tools.util import info
 
 
@@ -48,6 +55,12 @@ def boom(df: pd.DataFrame, message: str = "boom") -> dict:
 
 @federated
 @dataframe(1)
+def column_sum(df: pd.DataFrame, column: str) -> dict:
+    return {"sum": float(df[column].sum())}
+
+
+@federated
+@dataframe(1)
 def numpy_result(df: pd.DataFrame) -> dict:
     return {"rows": np.int64(len(df))}
 
@@ -64,6 +77,12 @@ def frame_seen(df: pd.DataFrame) -> dict:
     return {"columns": list(df.columns), "dtypes": [str(t) for t in df.dtypes],
             "index": [int(i) for i in df.index],
             "first": [v.item() if hasattr(v, "item") else v for v in df.iloc[0]]}
+
+
+@preprocessing
+def add_to(df: pd.DataFrame, column: str, value: float) -> pd.DataFrame:
+    df[column] = df[column] + value
+    return df
 
 
 def undecorated() -> dict:

@@ -285,6 +285,27 @@ def test_any_dataframe_name_works_and_a_taken_name_is_freed(tmp_path):
         assert list(network.nodes[0].dataframes) == ["mock_dataframe"]
 
 
+def test_a_dataframe_is_parsed_once_per_node_until_it_changes(network):
+    """@dataframe reads the session's parquet file on every run; the simulator's nodes parse it
+    once and give later runs a copy, until a step changes it (the log line stays the real)."""
+    def ages():
+        return [r["sum"] for r in compute(network, "column_sum", [1, 2], column="age")]
+
+    caches = [network.get_node(i).simulated.cache for i in (1, 2)]
+    assert ages() == ages() == [120.0, 54.0]
+    assert [(c.parses, c.hits) for c in caches] == [(1, 1), (1, 1)]
+    run = network.user_client.run.from_task(network.hq.tasks[-1]["id"])[0]
+    assert "with dataframe name 'default' as database" in run["log"]  # also on a hit
+    changed = network.user_client.dataframe.preprocess(1, "mock_image", "add_to",
+                                                       {"column": "age", "value": 1})
+    assert changed["ready"]
+    # the preprocessing read the cached frame; what it wrote is parsed again
+    assert ages() == [123.0, 56.0]
+    assert [(c.parses, c.hits) for c in caches] == [(2, 2), (2, 2)]
+    pd.testing.assert_frame_equal(network.nodes[1].dataframes["default"],
+                                  FRAMES[1].assign(age=FRAMES[1]["age"] + 1))
+
+
 def test_the_fixture_closes_what_it_made(v6_mock_network):
     network = v6_mock_network(MODULE, [{"default": {"database": FRAMES[1]}}])
     assert [r["rows"] for r in compute(network, "whoami", [1])] == [2]
