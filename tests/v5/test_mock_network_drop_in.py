@@ -73,6 +73,18 @@ def test_and_unchanged_with_the_plugin_option():
     assert "HQ refuses a second one with the same name" in done.stdout
 
 
+def test_the_plugin_option_replaces_both_import_paths(tmp_path):
+    module = tmp_path / "test_imports.py"
+    module.write_text(
+        "from vantage6.algorithm.mock import MockNetwork as FromPackage\n"
+        "from vantage6.algorithm.mock.network import MockNetwork as FromModule\n\n\n"
+        "def test_both_are_the_drop_in():\n"
+        "    assert FromPackage is FromModule\n"
+        "    assert FromModule.__module__ == 'simulator.mock_network.network'\n")
+    assert passed(pytest_run(module, "--v6-replace-mock")) == 1
+    assert "1 failed" in pytest_run(module).stdout  # without it: vantage6's own
+
+
 # ---------------------------------------------------------------------------- behaviour
 MODULE = "tests.algorithms.drop_in5"
 FRAMES = [pd.DataFrame({"age": [30, 40, 50], "group": list("abc")}),
@@ -159,6 +171,21 @@ def test_dataframes_given_need_no_extraction_and_come_out_as_given(network):
     extraction, compute_task = network.hq.tasks
     assert (extraction["method"], extraction["action"]) == ("read_parquet", "data_extraction")
     assert compute_task["id"] == 2  # the mock: 1
+
+
+def test_two_labels_given_as_frames_are_dataframes_1_and_2_in_label_order():
+    datasets = [{"first": {"database": FRAMES[0]}, "second": {"database": FRAMES[2]}},
+                {"first": {"database": FRAMES[1]}, "second": {"database": FRAMES[1]}}]
+    with MockNetwork(MODULE, datasets) as network:
+        assert [(d["id"], d["name"]) for d in network.user_client.dataframe.list()] == [
+            (1, "first"), (2, "second")]
+        assert [(d["id"], d["db_label"]) for d in Vantage6MockNetwork(
+            MODULE, datasets).hq.dataframes] == [(1, "first"), (2, "second")]
+        task = network.user_client.task.create(
+            method="frame_seen", organizations=[1],
+            databases=[{"type": "dataframe", "dataframe_id": 2}])
+        (seen,) = network.user_client.wait_for_results(task["id"])
+        assert seen["dtypes"] == ["float64"] and len(seen["index"]) == 4
 
 
 def test_a_label_that_is_a_frame_on_one_node_and_a_file_on_another_is_not_registered(tmp_path):
