@@ -34,7 +34,6 @@ import base64
 import json
 import logging
 import os
-import warnings
 from typing import Any, Optional
 
 import pandas as pd
@@ -44,7 +43,7 @@ from vantage6.algorithm.tools import wrap  # noqa: F401  (what every run calls)
 from vantage6.algorithm.tools.preprocessing import preprocess_data
 from vantage6.algorithm.tools.wrappers import load_data
 
-from simulator.mock_support import json_difference
+from simulator.mock_support import sent_as_json
 from simulator.network import Network
 
 log = logging.getLogger(__name__)
@@ -198,18 +197,8 @@ class MockAlgorithmClient:
             unknown = [o for o in organizations if o not in parent._to_real]
             if unknown:
                 raise KeyError(unknown[0])  # as the mock fails on an organization without data
-            try:
-                payload = base64.b64encode(json.dumps(input_).encode()).decode()
-            except TypeError as exc:  # the mock calls the method with the objects themselves
-                raise TypeError(
-                    f"the task input is not JSON-serializable ({exc}): a real client sends it as "
-                    "JSON, so a node could never receive it; convert numpy values with int(), "
-                    "float() or .tolist()") from exc
-            changed = json_difference(input_, "input_")
-            if changed:  # vantage6's mock hands the method the objects; a node gets JSON
-                warnings.warn(f"the task input changes when it is sent as JSON, as a real client "
-                              f"sends it: {changed}; the algorithm gets the JSON version, as on "
-                              "a node", UserWarning, stacklevel=2)
+            payload = base64.b64encode(
+                sent_as_json(input_, "the task input", "input_")).decode()
             # what a node's algorithm_env would give: the variables the test set
             env = {k: v for k, v in os.environ.items() if _forwardable(k)}
             for node in parent.network.nodes:

@@ -160,23 +160,28 @@ def v6_server_url(v6_network: "Network") -> Iterator[str]:
         server.stop()
 
 
+def _closing_factory(make_one: Any) -> Iterator[Any]:
+    """A factory with ``make_one``'s signature; whatever it made is closed afterwards."""
+    made: list[Any] = []
+
+    def make(*args: Any, **kwargs: Any) -> Any:
+        made.append(make_one(*args, **kwargs))
+        return made[-1]
+
+    try:
+        yield make
+    finally:
+        for thing in made:
+            thing.close()
+
+
 @pytest.fixture
 def v6_mock_client() -> Iterator[Any]:
     """A factory with MockAlgorithmClient's signature, giving the simulator's drop-in; every
     client it made is closed after the test."""
     from simulator.mock_client import MockAlgorithmClient
 
-    made: list[MockAlgorithmClient] = []
-
-    def make(*args: Any, **kwargs: Any) -> MockAlgorithmClient:
-        made.append(MockAlgorithmClient(*args, **kwargs))
-        return made[-1]
-
-    try:
-        yield make
-    finally:
-        for client in made:
-            client.close()
+    yield from _closing_factory(MockAlgorithmClient)
 
 
 @pytest.fixture
@@ -185,14 +190,4 @@ def v6_mock_network() -> Iterator[Any]:
     every network it made is closed after the test."""
     from simulator.mock_network import MockNetwork
 
-    made: list[MockNetwork] = []
-
-    def make(*args: Any, **kwargs: Any) -> MockNetwork:
-        made.append(MockNetwork(*args, **kwargs))
-        return made[-1]
-
-    try:
-        yield make
-    finally:
-        for network in made:
-            network.close()
+    yield from _closing_factory(MockNetwork)

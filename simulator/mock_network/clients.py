@@ -13,7 +13,6 @@ import warnings
 from typing import TYPE_CHECKING, Any, Optional
 
 from vantage6.algorithm.tools.util import error as print_error
-from vantage6.common.serialization import serialize
 
 from simulator.mock_network.datasets import (
     DATAFRAMES_IMAGE,
@@ -21,7 +20,7 @@ from simulator.mock_network.datasets import (
     IMAGE,
 )
 from simulator.mock_network.failures import MockExit
-from simulator.mock_support import json_difference
+from simulator.mock_support import sent_as_json
 
 if TYPE_CHECKING:
     from simulator.mock_network.network import MockNetwork
@@ -207,34 +206,34 @@ class Dataframe(SubClient):
 
 
 # ---------------------------------------------------------------------- administration
-class Organization(SubClient):
+class CollaborationRecords(SubClient):
+    """A resource's records by id, and those of the network's collaboration."""
+
+    resource = ""
+
     def get(self, id_: int) -> dict:
-        return self._get(f"/organization/{id_}")
+        return self._get(f"/{self.resource}/{id_}")
 
     def list(self) -> list[dict]:
-        return self.net._pages("/organization", collaboration_id=self.net.collaboration_id)
+        return self.net._pages(f"/{self.resource}", collaboration_id=self.net.collaboration_id)
+
+
+class Organization(CollaborationRecords):
+    resource = "organization"
+
+
+class Study(CollaborationRecords):
+    resource = "study"
+
+
+class Node(CollaborationRecords):
+    resource = "node"
 
 
 class Collaboration(SubClient):
     def get(self, is_encrypted: bool = True) -> dict:
         """HQ's collaboration record (vantage6's mock raises AttributeError here)."""
         return self._get(f"/collaboration/{self.net.collaboration_id}")
-
-
-class Study(SubClient):
-    def get(self, id_: int) -> dict:
-        return self._get(f"/study/{id_}")
-
-    def list(self) -> list[dict]:
-        return self.net._pages("/study", collaboration_id=self.net.collaboration_id)
-
-
-class Node(SubClient):
-    def get(self, id_: int) -> dict:
-        return self._get(f"/node/{id_}")
-
-    def list(self) -> list[dict]:
-        return self.net._pages("/node", collaboration_id=self.net.collaboration_id)
 
 
 class Session(SubClient):
@@ -244,21 +243,10 @@ class Session(SubClient):
 
 # ---------------------------------------------------------------------- helpers
 def _encoded_arguments(arguments: Optional[dict]) -> str:
-    """What the real UserClient sends each organization: the arguments as JSON (``serialize``),
-    base64-encoded (an unencrypted collaboration's cryptor)."""
-    arguments = arguments or {}
-    try:
-        serialized = serialize(arguments)
-    except TypeError as exc:  # the mock calls the function with the objects themselves
-        raise TypeError(
-            f"the task arguments are not JSON-serializable ({exc}): a real client sends them as "
-            "JSON, so a node could never receive them; convert numpy values with int(), "
-            "float() or .tolist()") from exc
-    changed = json_difference(arguments, "arguments")
-    if changed:  # vantage6's mock hands the function the objects; a node gets JSON
-        warnings.warn(f"the task arguments change when they are sent as JSON, as a real client "
-                      f"sends them: {changed}; the algorithm gets the JSON version, as on a node",
-                      UserWarning, stacklevel=4)
+    """What the real UserClient sends each organization: the arguments as JSON, base64-encoded
+    (an unencrypted collaboration's cryptor)."""
+    serialized = sent_as_json(arguments or {}, "the task arguments", "arguments", plural=True,
+                              stacklevel=4)
     return base64.b64encode(serialized).decode()
 
 
