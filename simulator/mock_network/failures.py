@@ -74,7 +74,8 @@ def algorithm_failed(message: str, run: dict, log: str,
 
 
 # ---------------------------------------------------------------------- finding the failure
-def first_failure(network: "Network", task_id: int) -> Optional[tuple[Any, Optional[BaseException]]]:
+def first_failure(network: "Network",
+                  task_id: int) -> Optional[tuple[Any, Optional[BaseException]]]:
     """The run of the task or its subtasks that failed first, with what its algorithm raised:
     the first exception recorded, else the first failed run that started (its siblings that
     never started are failed by HQ because of it), else the first failed one."""
