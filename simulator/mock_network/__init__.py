@@ -50,7 +50,8 @@ Where they differ, the drop-in follows a real node and HQ (the mock is wrong the
   - ``@dataframe(n)`` gets the first frame of each group, ``@dataframes`` a dict per group;
   - inside algorithms the real AlgorithmClient lists results newest run first (HQ's order):
     a central function that pairs ``results[i]`` with ``organizations[i]`` passes with the
-    mock and is wrong on a node; ``user_client.result.from_task`` keeps the mock's order;
+    mock and is wrong on a node (a central function's failure says so);
+    ``user_client.result.from_task`` keeps the mock's order;
   - the user's organization is 1 (the mock's: 0), records are HQ's (task ``databases`` as HQ
     lists them, ``init_user``, ``parent``, real logs and statuses); the extraction of given
     DataFrames is a task of its own, so task ids start after those;

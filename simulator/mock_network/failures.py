@@ -115,8 +115,13 @@ def short_reason(error: Optional[BaseException], log: str, status: str) -> str:
     return errors[-1] if errors else f"the run ended '{status}'"
 
 
+ORDER_NOTE = ("its subtasks' results came as HQ lists them, newest run first, not in the order "
+              "of the organizations as in vantage6's mock: pair a result with its organization "
+              "by what the result says, not by position")
+
+
 def describe(run: dict, task: dict, log: str, pods: int, error: Optional[BaseException],
-             proxy_failures: list[dict]) -> str:
+             proxy_failures: list[dict], had_subtasks: bool = False) -> str:
     parent = task.get("parent") or {}
     where = f"a subtask of task {parent['id']}, " if parent.get("id") else ""
     node = (run.get("node") or {}).get("id")
@@ -131,6 +136,8 @@ def describe(run: dict, task: dict, log: str, pods: int, error: Optional[BaseExc
                          f"{failure['path']} with 500 {{\"msg\": \"Request failed, see node "
                          f"logs\"}}; HQ had answered {failure['status']} "
                          f"{json.dumps(failure['body'])}")
+    if had_subtasks and run.get("action") == "central_compute":
+        lines.append(ORDER_NOTE)
     retried = (f" (the first of its {pods} pods: Kubernetes starts a failing container "
                f"{pods - 1} times more)") if pods > 1 else ""
     lines.append(f"the run's log{retried}:\n{log}" if log else "the run has no log")

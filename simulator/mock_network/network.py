@@ -168,8 +168,9 @@ class MockNetwork:
         log, pods = pod_log(run.get("log"))
         print_like_the_mock(what, run["organization"]["id"],
                             short_reason(error, log, run["status"]), log)
-        raise algorithm_failed(describe(run, task, log, pods, error, proxy_failures), run, log,
-                               error) from error
+        had_subtasks = bool(record.task.children)
+        raise algorithm_failed(describe(run, task, log, pods, error, proxy_failures,
+                                        had_subtasks), run, log, error) from error
 
     @staticmethod
     def _readable_run(run: dict) -> dict:

@@ -278,6 +278,18 @@ def test_results_order_and_how_the_real_order_differs_from_the_mocks(network):
     assert mock.user_client.wait_for_results(task["id"])[0]["answered"] == [3, 1, 2]
 
 
+def test_pairing_by_position_passes_with_the_mock_and_fails_here_saying_why(network):
+    mock = Vantage6MockNetwork(MODULE, [{"default": {"database": f}} for f in FRAMES])
+    task = mock.user_client.task.create(method="rows_per_organization", organizations=[1],
+                                        databases=[{"type": "dataframe", "dataframe_id": 1}])
+    assert mock.user_client.wait_for_results(task["id"]) == [{"1": 3, "2": 2, "3": 4}]
+    with pytest.raises(ValueError, match="the result paired with organization 1 is "
+                                         "organization 3's") as failed:
+        compute(network, "rows_per_organization", [1])
+    assert ("its subtasks' results came as HQ lists them, newest run first, not in the order "
+            "of the organizations as in vantage6's mock") in str(failed.value)
+
+
 def test_where_the_mock_exits_without_running_anything(network, capsys):
     with pytest.raises(MockExit, match="Method nope not found in the tests.algorithms.drop_in5"):
         compute(network, "nope", [1])
