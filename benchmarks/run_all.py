@@ -58,6 +58,35 @@ def oracle(url: Optional[str], port: int = 7655) -> Iterator[Optional[str]]:
         process.wait(timeout=30)
 
 
+def v5_python() -> Optional[str]:
+    """The Python 3.13 virtualenv with the vantage6 5.x tools (tools/v5/install.sh, which
+    reuses a finished install; ``V6_V5_VENV`` picks another one)."""
+    done = subprocess.run(["bash", str(ROOT / "tools" / "v5" / "install.sh")],
+                          capture_output=True, text=True)
+    lines = done.stdout.strip().splitlines()
+    return lines[-1] if done.returncode == 0 and lines else None
+
+
+def mock_network_row(repeat: int) -> tuple[str, str, str, str]:
+    """bench_mock_network.py in the 5.x virtualenv (this one has the 4.x tools)."""
+    what = ("5.x round trip (dataframe.create + central_average, 3 organizations x 1,000 "
+            "rows): MockNetwork drop-in vs vantage6's")
+    python = v5_python()
+    if python is None:
+        return what, "no 5.x virtualenv (tools/v5/install.sh failed)", "<= 2x", "no"
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}  # this checkout's simulator
+    done = subprocess.run([python, str(HERE / "bench_mock_network.py"), "--repeat", str(repeat)],
+                          capture_output=True, text=True, cwd=ROOT, env=env)
+    lines = {line.split("|")[1].strip(): [c.strip() for c in line.strip("|").split("|")[1:]]
+             for line in done.stdout.splitlines() if line.startswith("| ")}
+    if "ratio" not in lines:
+        return what, f"failed: {(done.stdout + done.stderr)[-300:]}", "<= 2x", "no"
+    sim, mock, ratio = lines["simulator drop-in"], lines["vantage6 MockNetwork"], lines["ratio"]
+    return (what, f"{sim[1]} vs {mock[1]}: {ratio[1]} (with the network built: {sim[2]} vs "
+                  f"{mock[2]}, {ratio[2]})", "<= 2x",
+            "yes" if float(ratio[1].rstrip("x")) <= 2 else "no")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--oracle", help="a running real server, e.g. http://127.0.0.1:7601/api")
@@ -132,6 +161,8 @@ def main() -> None:
         rows.append(("an algorithm's mock-based test module: drop-in vs vantage6's mock",
                      f"session {session} (tests only {tests_only})", "<= 1.5x (session)",
                      "yes" if float(session.rstrip("x")) <= 1.5 else "no"))
+
+    rows.append(mock_network_row(5 if q else 15))
 
     print(f"machine: {platform.machine()}, {os.cpu_count()} CPUs, Python "
           f"{platform.python_version()}; command: python benchmarks/run_all.py"

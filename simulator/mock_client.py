@@ -34,7 +34,6 @@ import base64
 import json
 import logging
 import os
-import warnings
 from typing import Any, Optional
 
 import pandas as pd
@@ -44,6 +43,7 @@ from vantage6.algorithm.tools import wrap  # noqa: F401  (what every run calls)
 from vantage6.algorithm.tools.preprocessing import preprocess_data
 from vantage6.algorithm.tools.wrappers import load_data
 
+from simulator.mock_support import sent_as_json
 from simulator.network import Network
 
 log = logging.getLogger(__name__)
@@ -197,18 +197,8 @@ class MockAlgorithmClient:
             unknown = [o for o in organizations if o not in parent._to_real]
             if unknown:
                 raise KeyError(unknown[0])  # as the mock fails on an organization without data
-            try:
-                payload = base64.b64encode(json.dumps(input_).encode()).decode()
-            except TypeError as exc:  # the mock calls the method with the objects themselves
-                raise TypeError(
-                    f"the task input is not JSON-serializable ({exc}): a real client sends it as "
-                    "JSON, so a node could never receive it; convert numpy values with int(), "
-                    "float() or .tolist()") from exc
-            changed = _json_difference(input_)
-            if changed:  # vantage6's mock hands the method the objects; a node gets JSON
-                warnings.warn(f"the task input changes when it is sent as JSON, as a real client "
-                              f"sends it: {changed}; the algorithm gets the JSON version, as on "
-                              "a node", UserWarning, stacklevel=2)
+            payload = base64.b64encode(
+                sent_as_json(input_, "the task input", "input_")).decode()
             # what a node's algorithm_env would give: the variables the test set
             env = {k: v for k, v in os.environ.items() if _forwardable(k)}
             for node in parent.network.nodes:
@@ -312,25 +302,6 @@ _NODE_SUFFIXES = ("_DATABASE_URI", "_DATABASE_TYPE", "_QUERY", "_SHEET_NAME", "_
 def _forwardable(name: str) -> bool:
     return (name.isidentifier() and name not in _NODE_VARIABLES
             and not name.endswith(_NODE_SUFFIXES))
-
-
-def _json_difference(value: Any, path: str = "input_") -> Optional[str]:
-    """Where ``value`` is not what comes back from JSON (tuples, non-string keys)."""
-    if isinstance(value, tuple):
-        return f"{path} is a tuple (a list in JSON)"
-    if isinstance(value, dict):
-        for key, inner in value.items():
-            if not isinstance(key, str):
-                return f"{path} has the key {key!r} (the string {json.dumps(str(key))} in JSON)"
-            found = _json_difference(inner, f"{path}[{key!r}]")
-            if found:
-                return found
-    if isinstance(value, list):
-        for index, inner in enumerate(value):
-            found = _json_difference(inner, f"{path}[{index}]")
-            if found:
-                return found
-    return None
 
 
 def _label(index: int) -> str:

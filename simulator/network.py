@@ -101,6 +101,7 @@ class Network:
             jwt_secret=jwt_secret or "%032x" % self.rng.getrandbits(128),
             root_password=root.get("password", "admin" if accounts else "root"),
             root_username=root.get("username"), profile=v6_profile, keycloak=accounts,
+            root_ids=(root.get("organization_id"), root.get("user_id")),
             rng=random.Random(f"hq-{seed}") if seed is not None else None)
         if self.scenario is not None:
             v6_scenario.build(self.vantage6, self.scenario, self.rng)

@@ -14,6 +14,9 @@ Fixtures:
                  (``http://127.0.0.1:PORT/api``)
   v6_mock_client a factory with vantage6 MockAlgorithmClient's signature giving the simulator's
                  drop-in (``--v6-replace-mock`` swaps it in for unmodified test modules)
+  v6_mock_network  the same for vantage6 5.x's MockNetwork (simulator.mock_network; with the 5.x
+                 tools installed ``--v6-replace-mock`` swaps it in for
+                 ``vantage6.algorithm.mock.network.MockNetwork``)
 
 Markers:
   v6_privacy(min_cell_size=5, row_level=True)   the test fails if a run returns row-level data or
@@ -41,19 +44,15 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption("--v6-scenario", default=None,
                     help="scenario for the v6_network fixture (a YAML file or a bundled name)")
     group.addoption("--v6-replace-mock", action="store_true", default=False,
-                    help="tests importing vantage6's MockAlgorithmClient get the simulator's "
-                         "drop-in (simulator.mock_client) instead")
+                    help="tests importing vantage6's MockAlgorithmClient (4.x tools) or "
+                         "MockNetwork (5.x tools) get the simulator's drop-in "
+                         "(simulator.mock_client, simulator.mock_network) instead")
     parser.addini("v6_scenario", "scenario for the v6_network fixture", default="demo")
 
 
 def pytest_configure(config: pytest.Config) -> None:
     if config.getoption("--v6-replace-mock", default=False):
-        # before any test module runs its "from ... import MockAlgorithmClient"
-        from vantage6.algorithm.tools import mock_client
-
-        from simulator.mock_client import MockAlgorithmClient
-
-        mock_client.MockAlgorithmClient = MockAlgorithmClient
+        _replace_mocks()  # before any test module runs its "from ... import MockNetwork"
     for line in (
             "v6_scenario(scenario, **network_options): the scenario and Network options of "
             "the v6_network fixture",
@@ -61,6 +60,30 @@ def pytest_configure(config: pytest.Config) -> None:
             "v6_privacy(min_cell_size=5, row_level=True): fail the test when a run returns "
             "row-level data or small counts"):
         config.addinivalue_line("markers", line)
+
+
+def _replace_mocks() -> None:
+    """The installed tools' mock, replaced where test modules import it from: 4.x's
+    MockAlgorithmClient, 5.x's MockNetwork (in its module and in the package)."""
+    from importlib import metadata
+
+    try:
+        major = int(metadata.version("vantage6-algorithm-tools").split(".")[0])
+    except metadata.PackageNotFoundError:
+        raise pytest.UsageError("--v6-replace-mock: vantage6-algorithm-tools is not installed")
+    if major >= 5:
+        import vantage6.algorithm.mock as mock_package
+        from vantage6.algorithm.mock import network as mock_network
+
+        from simulator.mock_network import MockNetwork
+
+        mock_network.MockNetwork = mock_package.MockNetwork = MockNetwork
+    else:
+        from vantage6.algorithm.tools import mock_client
+
+        from simulator.mock_client import MockAlgorithmClient
+
+        mock_client.MockAlgorithmClient = MockAlgorithmClient
 
 
 @functools.lru_cache(maxsize=64)
@@ -137,20 +160,34 @@ def v6_server_url(v6_network: "Network") -> Iterator[str]:
         server.stop()
 
 
+def _closing_factory(make_one: Any) -> Iterator[Any]:
+    """A factory with ``make_one``'s signature; whatever it made is closed afterwards."""
+    made: list[Any] = []
+
+    def make(*args: Any, **kwargs: Any) -> Any:
+        made.append(make_one(*args, **kwargs))
+        return made[-1]
+
+    try:
+        yield make
+    finally:
+        for thing in made:
+            thing.close()
+
+
 @pytest.fixture
 def v6_mock_client() -> Iterator[Any]:
     """A factory with MockAlgorithmClient's signature, giving the simulator's drop-in; every
     client it made is closed after the test."""
     from simulator.mock_client import MockAlgorithmClient
 
-    made: list[MockAlgorithmClient] = []
+    yield from _closing_factory(MockAlgorithmClient)
 
-    def make(*args: Any, **kwargs: Any) -> MockAlgorithmClient:
-        made.append(MockAlgorithmClient(*args, **kwargs))
-        return made[-1]
 
-    try:
-        yield make
-    finally:
-        for client in made:
-            client.close()
+@pytest.fixture
+def v6_mock_network() -> Iterator[Any]:
+    """A factory with MockNetwork's signature (vantage6 5.x), giving the simulator's drop-in;
+    every network it made is closed after the test."""
+    from simulator.mock_network import MockNetwork
+
+    yield from _closing_factory(MockNetwork)

@@ -64,7 +64,7 @@ class Profile:
 
     def bootstrap(self, server, username: Optional[str], password: str) -> None:
         """What a fresh server creates: organization 'root' and user root/root."""
-        server.state.bootstrap_root(password)
+        server.state.bootstrap_root(password, *server.root_ids)
 
     def user_client(self, network, username: str, password: Optional[str]) -> Any:
         """The real UserClient of this version, signed in to ``network`` (in process)."""

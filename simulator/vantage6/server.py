@@ -73,8 +73,11 @@ class Vantage6Server:
                  config: Optional[dict] = None, events: Optional[EventTrace] = None,
                  profile: str | Profile = "4.x", keycloak: Any = None,
                  root_username: Optional[str] = None,
-                 rng: Optional[random.Random] = None) -> None:
-        """``keycloak`` is the realm a 5.x HQ trusts (its accounts and signing key)."""
+                 rng: Optional[random.Random] = None,
+                 root_ids: tuple[Optional[int], Optional[int]] = (None, None)) -> None:
+        """``keycloak`` is the realm a 5.x HQ trusts (its accounts and signing key).
+        ``root_ids`` (organization id, user id) place the root organization and user elsewhere
+        than at 1 (a scenario's ``root: {organization_id, user_id}``)."""
         self.profile: Profile = get_profile(profile)
         self.keycloak = keycloak
         self.rng = rng or random.Random()  # names HQ makes up (sessions, dataframes)
@@ -93,6 +96,7 @@ class Vantage6Server:
         self.scenario_passwords: dict[str, str] = {}  # username -> password (5.x: Keycloak's)
         self.node_setups: dict = {}  # node id -> NodeSetup (api key, databases) from a scenario
         self.algorithms = AlgorithmRegistry()  # image -> importable module (scenario "algorithms")
+        self.root_ids = root_ids
         if root_password is not None:
             self.profile.bootstrap(self, root_username, root_password)
         self._routes = _routes(self.api_path, self.profile.name)

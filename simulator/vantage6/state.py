@@ -162,11 +162,14 @@ class State:
             if rule not in role.rules:
                 self.add_role_rule(role, rule)
 
-    def bootstrap_root(self, password: str = "root") -> User:
-        """What a fresh real server creates on start: organization 'root' and user root/root."""
-        org = self.add_organization(name="root")
+    def bootstrap_root(self, password: str = "root", organization_id: Optional[int] = None,
+                       user_id: Optional[int] = None) -> User:
+        """What a fresh real server creates on start: organization 'root' and user root/root
+        (ids 1 and 1 on an empty database, unless given)."""
+        org = self.add_organization(name="root", id=organization_id)
         return self.add_user(username="root", password=password, organization=org,
-                             email="root@domain.ext", roles=[self.role_by_name("Root")])
+                             email="root@domain.ext", roles=[self.role_by_name("Root")],
+                             id=user_id)
 
     # ------------------------------------------------------------------ lookups
     def rule(self, name: str, operation: str, scope: str) -> Optional[Rule]:

@@ -8,6 +8,8 @@ What an algorithm sees differs from the server in ways that matter, and is repro
   - ``POST /task`` without ``organizations`` is refused by the proxy itself (400);
   - ``GET /result`` needs ``task_id`` (400 otherwise) and answers without the list headers;
   - ``GET /result/<id>`` fails with Flask's HTML 500 page (its handler's parameter is misnamed).
+What a real node writes in its own log when it gives up (the server's answer) goes to the event
+trace as ``node_proxy_failed``, for tests to show next to the run's log.
 Collaborations are not encrypted in the simulator, so inputs and results pass through unchanged.
 """
 from __future__ import annotations
@@ -49,44 +51,44 @@ class NodeProxy:
         match = _PATH.match(request.path)
         if match is None or int(match.group(1)) not in self.network.nodes:
             return Response(404, FLASK_404_HTML.encode(), [("Content-Type", "text/html; charset=utf-8")])
-        path = match.group(2) or "/"
+        node_id, path = int(match.group(1)), match.group(2) or "/"
         method = request.method
         if path == "/task" and method == "POST":
-            return self._task(request)
+            return self._task(request, node_id)
         if path == "/result" and method == "GET":
-            return self._results(request)
+            return self._results(request, node_id)
         if re.fullmatch(r"/result/\d+", path) and method == "GET":
             return Response(500, FLASK_500_HTML.encode(),
                             [("Content-Type", "text/html; charset=utf-8")])
         if path == "/" or method not in ("GET", "POST", "PATCH", "PUT", "DELETE"):
             return Response(404 if path == "/" else 405, FLASK_404_HTML.encode(),
                             [("Content-Type", "text/html; charset=utf-8")])
-        upstream = self._forward(request, path)
+        upstream = self._forward(request, path, node_id)
         if upstream is None:
             return Response.json(_FAILED, 500)
         return upstream
 
     # ------------------------------------------------------------------ special routes
-    def _task(self, request: Request) -> Response:
+    def _task(self, request: Request, node_id: int) -> Response:
         data = _json_or_none(request)
         if not isinstance(data, dict) or not data.get("organizations"):
             return Response.json({"msg": "Organizations missing from input"}, 400)
-        upstream = self._forward(request, "/task")
+        upstream = self._forward(request, "/task", node_id)
         if upstream is None:
             return Response.json(_FAILED, 500)
         return Response(upstream.status, upstream.body, [("Content-Type", "application/json")])
 
-    def _results(self, request: Request) -> Response:
+    def _results(self, request: Request, node_id: int) -> Response:
         if "task_id" not in request.args:
             return Response.json({"msg": "No task id found in request from algorithm..."}, 400)
-        upstream = self._forward(request, "/result")
+        upstream = self._forward(request, "/result", node_id)
         if upstream is None:
             return Response.json(_FAILED, 500)
         # re-serialized by Flask: the body only, without the list headers
         return Response.json(upstream.get_json(), upstream.status)
 
     # ------------------------------------------------------------------ forwarding
-    def _forward(self, request: Request, path: str) -> Optional[Response]:
+    def _forward(self, request: Request, path: str, node_id: int) -> Optional[Response]:
         """``make_request``: the same call up to RETRY times while the server answers > 210."""
         headers = {}
         if "Authorization" in request.headers:
@@ -99,6 +101,7 @@ class NodeProxy:
         upstream_request = Request.build(
             request.method, self.network.vantage6.api_path + path, request.query_string,
             headers, body)
+        response = None
         for _ in range(RETRY):
             try:  # faults injected on the network reach the proxy's own calls too
                 response = (self.network.faults.before_request(upstream_request)
@@ -107,7 +110,18 @@ class NodeProxy:
                 continue  # the real proxy waits a second here; the simulator does not
             if response.status <= 210:
                 return response
+        self.network.events.emit("node_proxy_failed", {
+            "node_id": node_id, "method": request.method, "path": path,
+            "status": response.status if response is not None else None,
+            "body": _json_or_text(response) if response is not None else "connection dropped"})
         return None
+
+
+def _json_or_text(response: Response) -> Any:
+    try:
+        return response.get_json()
+    except ValueError:
+        return response.body.decode("utf-8", "replace")
 
 
 def _json_or_none(request: Request) -> Any:

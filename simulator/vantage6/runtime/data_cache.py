@@ -70,6 +70,13 @@ class DataCache:
         with self._lock:
             self._entries[(uri, db_type, None, None)] = _Entry(file_stamp(uri), frame)
 
+    def forget(self, uri: str) -> None:
+        """Drop what was parsed from ``uri`` (its owner rewrote or deleted it: a file's time
+        stamp may not tell within one clock tick)."""
+        with self._lock:
+            for key in [k for k in self._entries if k[0] == uri]:
+                del self._entries[key]
+
     def clear(self) -> None:
         with self._lock:
             self._entries.clear()
@@ -106,6 +113,11 @@ class DiskCache(DataCache):
     @staticmethod
     def parsed_files(folder: str | Path) -> int:
         return len(list(Path(folder).glob("*.pkl")))
+
+
+def current() -> Optional[DataCache]:
+    """The cache of the run this code is part of (None outside a simulator run)."""
+    return _current.get()
 
 
 @contextlib.contextmanager

@@ -198,21 +198,24 @@ class SimulatedNode5(SimulatedNode):
         dataframe, its columns go to HQ."""
         import pyarrow.parquet as pq
 
-        try:
-            table = pq.read_table(io.BytesIO(output))
+        try:  # the node reads the whole table and writes it again: the same table, so the
+            # simulator checks the file's footer and keeps the algorithm's bytes
+            schema = pq.read_schema(io.BytesIO(output))
         except Exception:
             return st.UNEXPECTED_OUTPUT
         dataframe = job.task.get("dataframe") or {}
         name = dataframe.get("name")
         if not name:
             return st.FAILED
+        path = job.session.dataframe(name)
         try:
-            pq.write_table(table, job.session.dataframe(name))
+            path.write_bytes(output)
         except Exception:
             return st.FAILED
+        self.cache.forget(str(path))
         job.session.append_state(job.action, f"{name}.parquet", "Session updated.", name)
         self._request("POST", f"/session/dataframe/{dataframe['id']}/column",
-                      [{"name": f.name, "dtype": str(f.type)} for f in table.schema])
+                      [{"name": f.name, "dtype": str(f.type)} for f in schema])
         return st.COMPLETED
 
     def _pod_logs(self, run_id: int, container_log: str, attempts: int) -> str:
@@ -257,6 +260,7 @@ class SimulatedNode5(SimulatedNode):
         path = session.dataframe(info["df_name"])
         if path.exists():
             path.unlink()
+        self.cache.forget(str(path))
         session.append_state("delete", f"{info['df_name']}.parquet", "Dataframe deleted",
                              info["df_name"])
 

@@ -42,7 +42,7 @@ class V5Profile(Profile):
         username = username or ADMIN_USERNAME
         accounts = server.keycloak
         keycloak_id = accounts.ensure_user(username, password or ADMIN_PASSWORD)
-        user = server.state.bootstrap_admin(username, keycloak_id)
+        user = server.state.bootstrap_admin(username, keycloak_id, *server.root_ids)
         accounts.set_organization(keycloak_id, user.organization.id)
 
     def default_node_name(self, organization, collaboration) -> str:

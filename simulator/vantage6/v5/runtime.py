@@ -9,11 +9,13 @@ What runs inside is the real ``wrap_algorithm()`` of vantage6-algorithm-tools 5.
 from __future__ import annotations
 
 import datetime as dt
+import os
 from itertools import groupby
 from pathlib import Path
 from typing import Any, Callable, Optional
 
 from simulator.vantage6.profiles import RUNTIME_VARIABLE
+from simulator.vantage6.runtime import data_cache
 from simulator.vantage6.runtime.environment import (
     NOT_SETTABLE_BY_NODE,
     ProxyAddress,
@@ -23,6 +25,7 @@ from simulator.vantage6.runtime.environment import (
 from simulator.vantage6.v5 import status as st
 
 SESSION_STATE = "session_state"
+SESSION_DATAFRAME = "session dataframe"  # the node's cache: a dataframe read by @dataframe
 DB_PARAM_PREFIX = "DB_PARAM_"
 
 
@@ -42,9 +45,13 @@ class SessionFolder:
         self.path = path
         self._rows: list[dict] = []
 
+    @staticmethod
+    def path_of(data_dir: Path, session_id: int) -> Path:
+        return data_dir / "sessions" / f"session{session_id:09d}"
+
     @classmethod
     def of(cls, data_dir: Path, session_id: int) -> "SessionFolder":
-        folder = cls(data_dir / "sessions" / f"session{session_id:09d}")
+        folder = cls(cls.path_of(data_dir, session_id))
         folder.path.mkdir(parents=True, exist_ok=True)
         if folder.state_file.exists():
             import pyarrow.parquet as pq
@@ -159,13 +166,46 @@ _wrap: Optional[Callable[[], None]] = None
 
 
 def wrap_algorithm_v5() -> Callable[[], None]:
-    """vantage6-algorithm-tools 5.x's ``wrap_algorithm`` (imported once)."""
+    """vantage6-algorithm-tools 5.x's ``wrap_algorithm`` (imported once), with session
+    dataframes read through the node's cache."""
     global _wrap
     if _wrap is None:
         from vantage6.algorithm.tools.wrap import wrap_algorithm
 
+        _install_dataframe_cache()
         _wrap = wrap_algorithm
     return _wrap
+
+
+def _install_dataframe_cache() -> None:
+    """``@dataframe`` reads a session dataframe with ``pd.read_parquet`` on every run; inside
+    an in-process simulator run it gets a copy of the frame the node parsed before, while the
+    file is unchanged (the node forgets a dataframe it rewrites or deletes). Its log line is
+    the real one. Outside a simulator run (a user's MockNetwork tests) nothing changes."""
+    from vantage6.algorithm.decorator import data
+
+    original = data._read_df_from_disk
+    if getattr(original, "simulator_cache_aware", False):
+        return
+
+    def _read_df_from_disk(df_name: str):
+        cache = data_cache.current()
+        if cache is None:
+            return original(df_name)
+        path = os.path.join(os.environ["SESSION_FOLDER"], f"{df_name}.parquet")
+        parsed = []
+
+        def parse(*_: Any, **__: Any):
+            parsed.append(path)
+            return original(df_name)
+
+        frame = cache.load(parse, path, SESSION_DATAFRAME)
+        if not parsed:  # the line the original prints before it reads the file
+            data.info(f"Using '{path}' with dataframe name '{df_name}' as database")
+        return frame
+
+    _read_df_from_disk.simulator_cache_aware = True  # type: ignore[attr-defined]
+    data._read_df_from_disk = _read_df_from_disk
 
 
 def run_container() -> None:

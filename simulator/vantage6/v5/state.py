@@ -71,12 +71,15 @@ class V5State(State):
         return load_permission_data()
 
     # ------------------------------------------------------------------ accounts
-    def bootstrap_admin(self, username: str, keycloak_id: Optional[str]) -> User:
+    def bootstrap_admin(self, username: str, keycloak_id: Optional[str],
+                        organization_id: Optional[int] = None,
+                        user_id: Optional[int] = None) -> User:
         """What HQ creates on an empty database: organization 'root' and the root user named
-        as Keycloak's admin user, with the Root role and no password."""
-        org = self.add_organization(name="root")
+        as Keycloak's admin user, with the Root role and no password (ids 1 unless given)."""
+        org = self.add_organization(name="root", id=organization_id)
         return self.add_user(username=username, password="", organization=org,
-                             roles=[self.role_by_name("Root")], keycloak_id=keycloak_id)
+                             roles=[self.role_by_name("Root")], keycloak_id=keycloak_id,
+                             id=user_id)
 
     def add_user(self, username: str, password: str, organization: Organization,
                  keycloak_id: Optional[str] = None, keycloak_client_id: Optional[str] = None,
