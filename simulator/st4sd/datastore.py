@@ -191,6 +191,17 @@ class Datastore:
                 else:
                     self._docs.append(doc)
 
+    def replace(self, documents: Iterable[dict]) -> None:
+        """The reporter's upsert (experiment.service.db Mongo._upsert_documents): delete the
+        documents matching each one's instance and type (and name and stage for a component),
+        then insert the new ones."""
+        documents = [copy.deepcopy(d) for d in documents]
+        with self._lock:
+            for doc in documents:
+                key = _filter_fields(doc)
+                self._docs = [d for d in self._docs if _filter_fields(d) != key]
+            self._docs.extend(documents)
+
     def update(self, uid: str, change: Callable[[dict], None]) -> None:
         with self._lock:
             for doc in self._docs:
@@ -260,6 +271,11 @@ class Datastore:
                     total += size
                     out[path] = path
         return out
+
+
+def _filter_fields(doc: dict) -> tuple:
+    extra = (doc.get("name"), doc.get("stage")) if doc.get("type") == "component" else ()
+    return (doc.get("instance"), doc.get("type")) + extra
 
 
 def partition_uri(uri: str) -> tuple[str, str]:

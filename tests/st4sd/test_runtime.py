@@ -39,7 +39,7 @@ def pvep(name: str = "wf", **execution_options) -> dict:
 
 @pytest.fixture
 def net():
-    net = Network()
+    net = Network(st4sd_runtime="interpreter")
     yield net
     net.close()
 
@@ -137,7 +137,8 @@ def test_undefined_variables_refuse_the_platform(tmp_path, net, client):
 
 def test_timestamps_come_from_the_network_clock():
     start = dt.datetime(2030, 1, 2, 3, 4, 5, tzinfo=dt.timezone.utc)
-    net = Network.from_scenario("st4sd-sum-numbers", clock=Clock(start=start))
+    net = Network.from_scenario("st4sd-sum-numbers", clock=Clock(start=start),
+                                st4sd_runtime="interpreter")
     try:
         with net.intercept():
             api = make_api(net.st4sd_url)
@@ -164,7 +165,7 @@ def test_status_phases_while_running(st4sd_net, api, pushed):
 
 
 def test_close_kills_running_components_and_removes_instance_directories(tmp_path):
-    net = Network.from_scenario("st4sd-sum-numbers")
+    net = Network.from_scenario("st4sd-sum-numbers", st4sd_runtime="interpreter")
     with net.intercept():
         api = make_api(net.st4sd_url)
         from tests.st4sd.conftest import load_pvep
@@ -184,7 +185,7 @@ def test_close_kills_running_components_and_removes_instance_directories(tmp_pat
 
 
 def test_garbage_collection_removes_instance_directories():
-    net = Network.from_scenario("st4sd-sum-numbers")
+    net = Network.from_scenario("st4sd-sum-numbers", st4sd_runtime="interpreter")
     with net.intercept():
         api = make_api(net.st4sd_url)
         from tests.st4sd.conftest import load_pvep
