@@ -69,7 +69,7 @@ class Instance:
     total_progress: float = 0.0
     stage_progress: float = 0.0
     meta: Optional[dict] = None
-    outputs_: dict[str, dict] = field(default_factory=dict)  # with the spec, see Records
+    outputs_: dict[str, dict] = field(default_factory=dict)  # key-output -> its output.json entry
     component_states: dict[str, str] = field(default_factory=dict)
     updated: Optional[dt.datetime] = None
     completed: Optional[dt.datetime] = None
@@ -150,14 +150,17 @@ class Interpreter:
         arguments = ["elaunch.py", "-l15", "--nostamp", "--instanceName", inst.name[:-9],
                      f"--platform={plan.platform}", *plan.runtime_args]
         arguments += [f"-m{k}:{v}" for k, v in user_metadata.items()]
-        stage_vars = {str(s): {k: str(v) for k, v in wf.stage_variables(plan.platform, s).items()}
-                      for s in wf.stages()}
+        # as elaunch.py writes them: user variables override the globals, and every stage scope
+        # lists its own variables plus the user's
+        users = {k: str(v) for k, v in plan.variables.items()}
+        stage_vars = {str(s): {**{k: str(v) for k, v in wf.stage_variables(plan.platform, s).items()},
+                               **users} for s in wf.stages()}
         meta = {"pid": os.getpid(), "platform": plan.platform, "arguments": " ".join(arguments),
                 "inputs": sorted(plan.inputs), "data": sorted(plan.data),
-                "userVariables": {"global": dict(plan.variables), "stages": {}},
-                "variables": {"global": {k: str(v) for k, v in
-                                         wf.global_variables(plan.platform).items()},
-                              "stages": stage_vars},
+                "userVariables": {"global": dict(plan.variables)} if plan.variables else {},
+                "variables": {"global": {**{k: str(v) for k, v in
+                                            wf.global_variables(plan.platform).items()}, **users},
+                              "stage": stage_vars},
                 "version": CORE_VERSION, "hybridPlatform": None, "userMetadata": user_metadata,
                 "instanceName": inst.name}
         self.records.touch(inst, started=True, experiment_state="initialising",

@@ -44,16 +44,12 @@ class Records:
             rel = Path("stages") / f"stage{stage}" / task.name
             if ref.path:
                 rel = rel / ref.path
-            spec = wf.outputs[key] if isinstance(wf.outputs[key], dict) else {}
             with inst.lock:
                 version = int(inst.outputs_.get(key, {}).get("version", "0")) + 1
                 inst.outputs_[key] = {
                     "creationtime": str(self.clock.timestamp()), "description": "",
                     "filename": rel.name, "filepath": str(rel), "final": "yes",
                     "production": "yes", "type": "", "version": str(version)}
-                # keep the real description bug out of the datastore copy only
-                inst.outputs_[key]["_spec"] = {"description": str(spec.get("description", "")),
-                                              "type": str(spec.get("type", ""))}
         self.write_outputs(inst)
 
     def write_outputs(self, inst: "Instance") -> None:
@@ -73,8 +69,13 @@ class Records:
         status = self.status_strings(inst)
         (out / "status.txt").write_text("".join(f"{k}={v}\n" for k, v in status.items()))
 
-    def status_strings(self, inst: "Instance") -> dict[str, str]:
-        fmt = "%d%m%y-%H%M%S"
+    def status_strings(self, inst: "Instance", document: bool = False) -> dict[str, str]:
+        """status.txt's lines (times as str(datetime)), or the experiment document's status
+        (ISO times, ``updated`` as %Y-%m-%dT%H%M%S.%f), as elaunch and the reporter write them."""
+        def fmt(when: dt.datetime) -> str:
+            when = when.replace(tzinfo=None)
+            return when.isoformat() if document else str(when)
+
         with inst.lock:
             status = {"experiment-state": inst.experiment_state or "Initialising",
                       "stage-state": inst.stage_state or "Initialising",
@@ -82,11 +83,13 @@ class Records:
                       "current-stage": inst.current_stage or "stage0",
                       "stages": str(inst.stages), "total-progress": str(inst.total_progress),
                       "stage-progress": str(inst.stage_progress), "cost": "0",
-                      "created-on": inst.created.strftime(fmt),
-                      "updated-on": (inst.updated or inst.created).strftime(fmt),
-                      "updated": (inst.updated or inst.created).strftime(fmt)}
+                      "created-on": fmt(inst.created),
+                      "updated-on": fmt(inst.updated or inst.created),
+                      "updated": fmt(inst.updated or inst.created)}
+            if document:
+                status["updated"] = (inst.updated or inst.created).strftime("%Y-%m-%dT%H%M%S.%f")
             if inst.completed is not None:
-                status["completed-on"] = inst.completed.strftime(fmt)
+                status["completed-on"] = fmt(inst.completed)
             if inst.error_description:
                 status["error-description"] = inst.error_description
         return status
@@ -104,9 +107,10 @@ class Records:
         with inst.lock:
             meta = json.loads(json.dumps(inst.meta))
         return {"type": "experiment", "instance": inst.uri,
-                "uid": inst.uri.replace("%", "%%").replace("&", "%&"),
+                # elaunch generates it with no datastore label: file://<path>
+                "uid": f"file://{inst.directory}".replace("%", "%%").replace("&", "%&"),
                 "name": inst.plan.ve.metadata.package.name, "interface": interface,
-                "output": self.doc_outputs(inst), "status": self.status_strings(inst),
+                "output": self.doc_outputs(inst), "status": self.status_strings(inst, True),
                 "metadata": meta}
 
     def doc_outputs(self, inst: "Instance") -> dict:
@@ -115,9 +119,9 @@ class Records:
             for key, o in inst.outputs_.items():
                 created = dt.datetime.fromtimestamp(float(o["creationtime"]), dt.timezone.utc)
                 out[key] = {"creationtime": created.strftime("%Y-%m-%dT%H%M%S.%f"),
-                            "description": o["_spec"]["description"], "filename": o["filename"],
+                            "description": "", "filename": o["filename"],
                             "filepath": o["filepath"], "final": o["final"], "production": "yes",
-                            "type": o["_spec"]["type"], "version": int(o["version"])}
+                            "type": "", "version": int(o["version"])}
         return out
 
     def update_experiment_doc(self, inst: "Instance") -> None:

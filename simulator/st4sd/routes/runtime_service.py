@@ -4,13 +4,12 @@ from __future__ import annotations
 import os
 from typing import Any
 
-import pandas
 import pydantic
 
 from simulator.core.http import HttpError, Response
 from simulator.st4sd import models
 from simulator.st4sd.auth import COOKIE
-from simulator.st4sd.datastore import zip_directory
+from simulator.st4sd.datastore import property_table, zip_directory
 from simulator.st4sd.errors import (ApiError, BadRequest, InternalError, InvalidInputsError,
                                     NotFound, NotImplementedInSimulator, PackageNotFoundError,
                                     ST4SDError, Unauthorized)
@@ -229,20 +228,7 @@ def _instance_body(ctx: Ctx, inst) -> dict:
 
 
 def _properties(inst, names: str, stringify_nan: bool) -> dict:
-    columns = None
-    if names != "*":
-        columns = []
-        for x in (n for n in names.split(",") if n):
-            if x not in columns:
-                columns.append(x)
-        if "input-id" not in columns:
-            columns.insert(0, "input-id")
-    df = pandas.read_csv(inst.directory / "output" / "properties.csv", sep=None, engine="python")
-    if columns:
-        df = df[[c for c in columns if c in df.columns]]
-    if stringify_nan:
-        df = df.fillna("NaN")
-    return df.to_dict(orient="list")
+    return property_table(inst.directory / "output" / "properties.csv", names, stringify_nan)
 
 
 def _boolean(value: str | None) -> bool:
