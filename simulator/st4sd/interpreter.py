@@ -92,7 +92,8 @@ class Instance:
                     "current-stage": self.current_stage, "exit-status": self.exit_status,
                     "meta": json.loads(json.dumps(self.meta)) if self.meta is not None else None,
                     "total-progress": self.total_progress, "stage-progress": self.stage_progress,
-                    "error-description": self.error_description}
+                    # elaunch escapes newlines twice in status.txt, the sidecar unescapes once
+                    "error-description": self.error_description.replace("\n", "\\n")}
 
     def finished(self) -> bool:
         with self.lock:
@@ -189,24 +190,28 @@ class Interpreter:
         self.records.log(inst, f"Experiment {inst.name} initialised on platform {plan.platform}")
         if plan.register_workflow:
             self.datastore.register_instance(d)
-            self.datastore.upsert([self.records.experiment_doc(inst), self.records.user_metadata_doc(inst)])
+            self.datastore.upsert([self.records.experiment_doc(inst),
+                                   self.records.user_metadata_doc(inst)])
+            for task in inst.tasks:  # the reporter registers every component at the start
+                self.records.component_doc(inst, task, "unknown")
         if inst.stop.is_set():
             raise Stopped()
 
     def _execute(self, inst: Instance) -> None:
         stages = inst.workflow.stages()
-        total = len(inst.tasks)
-        done = 0
+        # FlowIR's default status-report stage weights: 1/N to 3 decimals, the rest to the last
+        weights = [round(1 / len(stages), 3)] * (len(stages) - 1)
+        weights.append(round(1 - sum(weights), 3))
+        finished = 0.0
         self.records.touch(inst, experiment_state="running")
-        for stage in stages:
+        for weight, stage in zip(weights, stages):
             stage_tasks = [t for t in inst.tasks if t.stage == stage]
             self.records.touch(inst, current_stage=f"stage{stage}", stage_state="running",
-                        stage_progress=0.0)
+                               stage_progress=0.0)
             for i, task in enumerate(stage_tasks):
                 if inst.stop.is_set():
                     raise Stopped()
                 rc, reason = self._run_task(inst, task)
-                done += 1
                 state = "finished" if rc == 0 else "failed"
                 with inst.lock:
                     inst.component_states[task.identifier] = state
@@ -218,8 +223,10 @@ class Interpreter:
                     self._finish(inst, "finished", "Failed", error, stage_state="failed")
                     return
                 self.records.record_outputs(inst, task)
-                self.records.touch(inst, stage_progress=(i + 1) / len(stage_tasks),
-                            total_progress=round(done / total, 6))
+                progress = (i + 1) / len(stage_tasks)
+                self.records.touch(inst, stage_progress=progress,
+                                   total_progress=round(finished + weight * progress, 6))
+            finished += weight
         self._finish(inst, "finished", "Success", "", stage_state="finished")
 
     def _finish(self, inst: Instance, state: str, exit_status: str, error: str,

@@ -91,7 +91,9 @@ class Records:
             if inst.completed is not None:
                 status["completed-on"] = fmt(inst.completed)
             if inst.error_description:
-                status["error-description"] = inst.error_description
+                # newlines escaped twice in status.txt, its backslashes once more in the document
+                error = inst.error_description.replace("\n", "\\\\n")
+                status["error-description"] = error.replace("\\", "\\\\") if document else error
         return status
 
     def log(self, inst: "Instance", line: str) -> None:
