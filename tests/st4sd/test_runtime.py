@@ -68,8 +68,9 @@ def test_a_failing_component_fails_the_run_and_names_the_component(tmp_path, net
     assert status["current-stage"] == "stage1" and status["stage-state"] == "failed"
     metadata = client.cdb_get_document_user_metadata_for_rest_uid(uid)
     docs = client.cdb_get_document_component(instance=metadata["instance"])
-    assert {d["name"]: d["component-state"] for d in docs} == {"Fine": "finished",
-                                                              "Broken": "failed"}
+    # every component is registered at the start, as the real reporter does
+    assert {d["name"]: d["component-state"] for d in docs} == {
+        "Fine": "finished", "Broken": "failed", "Never": "unknown"}
     stderr = client.cdb_get_file_from_instance_uri(metadata["instance"],
                                                    "stages/stage1/Broken/out.stderr")
     assert stderr == b"oops\n"
