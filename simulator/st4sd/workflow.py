@@ -20,7 +20,7 @@ from typing import Any, Optional
 import yaml
 
 from simulator.st4sd.errors import UnsupportedWorkflowFeature, WorkflowError
-from simulator.st4sd.flowir import DEFAULT, FlowIR
+from simulator.st4sd.flowir import FlowIR
 
 _VAR = re.compile(r"%\(([^)]+)\)s")
 _REF = re.compile(r"^(?:stage(?P<stage>\d+)\.)?(?P<producer>[^/:\s]+)(?:/(?P<path>[^:]*))?"

@@ -3,12 +3,11 @@ the bundled scenario (sum-numbers), a successful and a failing run give the same
 key-output, datastore documents and metadata under both (README, "ST4SD", lists what differs)."""
 from __future__ import annotations
 
-import pytest
+import pandas as pd
 
 from simulator import Network
 from tests.st4sd.conftest import load_pvep, make_api
 from tests.st4sd.helpers import payload, wait
-import pandas as pd
 
 RUNS = {
     "success": payload(variables={"addToSum": 7}, platform="openshift",
