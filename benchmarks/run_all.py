@@ -28,6 +28,7 @@ import bench_client_latency  # noqa: E402
 import bench_mock_client  # noqa: E402
 import bench_network_setup  # noqa: E402
 import bench_scale  # noqa: E402
+import bench_st4sd  # noqa: E402
 
 
 @contextlib.contextmanager
@@ -163,6 +164,11 @@ def main() -> None:
                      "yes" if float(session.rstrip("x")) <= 1.5 else "no"))
 
     rows.append(mock_network_row(5 if q else 15))
+    st4sd = bench_st4sd.run(1 if q else 3)
+    for runtime, what in (("interpreter", "in-process interpreter"),
+                          ("elaunch", "real elaunch.py (st4sd-runtime-core 2.7.0)")):
+        rows.append((f"ST4SD sum-numbers, push to finished, {what}", f"{st4sd[runtime]:.2f} s",
+                     "reported (no goal)", "-"))
 
     print(f"machine: {platform.machine()}, {os.cpu_count()} CPUs, Python "
           f"{platform.python_version()}; command: python benchmarks/run_all.py"

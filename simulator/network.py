@@ -47,7 +47,8 @@ class Network:
                  server_config: Optional[dict] = None, nodes: str = "simulated",
                  execution: Optional[str] = None, lifecycle: Optional[str] = None,
                  executor: Optional[str] = None, workers: Optional[int] = None,
-                 profile: Optional[str] = None, device_user: Any = ...) -> None:
+                 profile: Optional[str] = None, device_user: Any = ...,
+                 st4sd_runtime: Optional[str] = None) -> None:
         """``nodes="simulated"`` runs the scenario's nodes (they pick up and run their runs);
         ``nodes="manual"`` registers them but leaves the node API to the test (as a real server
         with its nodes switched off). ``execution`` ("in-process" or "isolated") overrides the
@@ -60,7 +61,11 @@ class Network:
         shapes and algorithm conventions) or ``"5.x"`` (HQ 5.0.3 with Keycloak sign-in, sessions
         and dataframes); a scenario may set it with ``profile:``. In the 5.x profile
         ``device_user`` is who a device login (``UserClient.authenticate()``) signs in as, at
-        once: by default the scenario's first user; None leaves logins to be approved."""
+        once: by default the scenario's first user; None leaves logins to be approved.
+        ``st4sd_runtime`` is who runs ST4SD experiments: ``"elaunch"`` (the real
+        st4sd-runtime-core, from the virtualenv tools/st4sd_runtime/install.sh builds),
+        ``"interpreter"`` (the in-process fast mode) or ``"auto"`` (elaunch where that
+        virtualenv is installed; the default, or the scenario's ``st4sd.settings.runtime``)."""
         if nodes not in ("simulated", "manual"):
             raise ValueError(f"nodes must be 'simulated' or 'manual', not {nodes!r}")
         self.url = url.rstrip("/")
@@ -68,7 +73,8 @@ class Network:
                                server_config=server_config, nodes=nodes, execution=execution,
                                lifecycle=lifecycle, executor=executor,
                                workers=workers, profile=profile,
-                               device_user=device_user)  # what reset() builds again
+                               device_user=device_user,
+                               st4sd_runtime=st4sd_runtime)  # what reset() builds again
         self.scenario = _as_scenario(scenario)
         runtime = (self.scenario.data.get("runtime") or {}) if self.scenario else {}
         node_lifecycle = Lifecycle.from_config(lifecycle, runtime)
@@ -126,7 +132,7 @@ class Network:
         self.mount(self.vantage6.api_path, self.vantage6.handle)
         self.mount(CONTROL_PREFIX, ControlPlane(self).handle)  # also the node proxy
         # ST4SD (runtime service + datastore) under /st4sd; its heavy parts are built on first use
-        self.st4sd = ST4SDPlatform(self.clock, prefix="/st4sd", url=self.url,
+        self.st4sd = ST4SDPlatform(self.clock, prefix="/st4sd", url=self.url, runtime=st4sd_runtime,
                                    rng=random.Random(self.rng.getrandbits(64)) if seed is not None
                                    else None)
         if self.scenario is not None:

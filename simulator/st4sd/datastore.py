@@ -191,6 +191,17 @@ class Datastore:
                 else:
                     self._docs.append(doc)
 
+    def replace(self, documents: Iterable[dict]) -> None:
+        """The reporter's upsert (experiment.service.db Mongo._upsert_documents): delete the
+        documents matching each one's instance and type (and name and stage for a component),
+        then insert the new ones."""
+        documents = [copy.deepcopy(d) for d in documents]
+        with self._lock:
+            for doc in documents:
+                key = _filter_fields(doc)
+                self._docs = [d for d in self._docs if _filter_fields(d) != key]
+            self._docs.extend(documents)
+
     def update(self, uid: str, change: Callable[[dict], None]) -> None:
         with self._lock:
             for doc in self._docs:
@@ -260,6 +271,48 @@ class Datastore:
                     total += size
                     out[path] = path
         return out
+
+
+def property_table(path: str | Path, names: str, stringify_nan: bool) -> dict[str, list]:
+    """properties.csv as {column: [values]}: ``names`` "*" or comma-separated (lowercase) columns,
+    ``input-id`` always kept (st4sd-runtime-service instances.py, the mongo-proxy)."""
+    import pandas
+
+    columns = None
+    if names != "*":
+        columns = []
+        for x in (n for n in names.split(",") if n):
+            if x not in columns:
+                columns.append(x)
+        if "input-id" not in columns:
+            columns.insert(0, "input-id")
+    df = pandas.read_csv(path, sep=None, engine="python")
+    if columns:
+        df = df[[c for c in columns if c in df.columns]]
+    if stringify_nan:
+        df = df.fillna("NaN")
+    return df.to_dict(orient="list")
+
+
+def with_properties(doc: dict, names: str, stringify_nan: bool) -> dict:
+    """An experiment document with ``interface.propertyTable`` read from its instance's
+    properties.csv (the interface's outputFiles entry), as the mongo-proxy adds it."""
+    interface = doc.get("interface") or {}
+    files = [f for f in interface.get("outputFiles") or [] if os.path.basename(f) == "properties.csv"]
+    if doc.get("type") != "experiment" or not files:
+        return doc
+    path = os.path.join(partition_uri(doc.get("instance", ""))[1], files[0])
+    try:
+        interface["propertyTable"] = property_table(path, names, stringify_nan)
+    except (OSError, ValueError):
+        return doc
+    doc["interface"] = interface
+    return doc
+
+
+def _filter_fields(doc: dict) -> tuple:
+    extra = (doc.get("name"), doc.get("stage")) if doc.get("type") == "component" else ()
+    return (doc.get("instance"), doc.get("type")) + extra
 
 
 def partition_uri(uri: str) -> tuple[str, str]:

@@ -90,6 +90,7 @@ class LaunchPlan:
     runtime_args: list[str]
     orchestrator_resources: dict[str, str]
     register_workflow: bool = False
+    use_memoization: bool = False
     extra: dict[str, Any] = field(default_factory=dict)
 
 
@@ -135,11 +136,13 @@ def plan_start(ve: models.ParameterisedPackage, body: Any,
             raise NotImplementedInSimulator("Preset data files from S3 or datasets (valueFrom)")
         data[str(option.name)] = option.value
     data.update(payload_data)
-    register = bool(getattr(parse_elaunch_args(runtime_args), "registerWorkflow") or False)
+    flags = parse_elaunch_args(runtime_args)
     return LaunchPlan(ve=ve, platform=platform or "default", variables=variables,
                       inputs=payload_inputs, data=data, user_metadata=dict(old.metadata),
                       environment=env, runtime_args=runtime_args,
-                      orchestrator_resources=resources, register_workflow=register)
+                      orchestrator_resources=resources,
+                      register_workflow=bool(flags.registerWorkflow),
+                      use_memoization=bool(flags.useMemoization))
 
 
 def _convert_old_payload(old: models.DeprecatedExperimentStartPayload) -> None:

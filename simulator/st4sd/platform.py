@@ -31,7 +31,11 @@ NOT_FOUND = ("The requested URL was not found on the server. If you entered the 
 
 class ST4SDPlatform:
     def __init__(self, clock: Optional[Clock] = None, *, prefix: str = "/st4sd",
-                 url: str = "http://st4sd.test", rng: Optional[random.Random] = None) -> None:
+                 url: str = "http://st4sd.test", rng: Optional[random.Random] = None,
+                 runtime: Optional[str] = None) -> None:
+        """``runtime``: who runs started instances, ``"elaunch"`` (the real st4sd-runtime-core),
+        ``"interpreter"`` (in process) or ``"auto"`` (elaunch where its virtualenv is installed;
+        the default, which a scenario's ``st4sd.settings.runtime`` may set)."""
         self.clock = clock or Clock()
         self.prefix = prefix.rstrip("/")
         self.url = url.rstrip("/")  # what in-process callers reach the platform as
@@ -39,6 +43,8 @@ class ST4SDPlatform:
         self.auth = Auth()
         self.sources = PackageSources()
         self.settings: dict[str, Any] = {}
+        self._runtime_choice = runtime  # wins over the scenario's settings.runtime
+        self._internal = None  # the datastore's loopback server for elaunch (memoization)
         self._lock = threading.RLock()
         self._built: Optional[dict[str, Any]] = None
         self._users_declared = False
@@ -77,9 +83,13 @@ class ST4SDPlatform:
             self.auth.add(**DEFAULT_USER)
         settings = RuntimeSettings(**{k: v for k, v in self.settings.items()
                                       if k in RuntimeSettings.__dataclass_fields__})
+        if self._runtime_choice is not None:
+            settings.runtime = self._runtime_choice
         datastore = Datastore()
         datastore.register_gateway(settings.gateway_id, None, settings.gateway_id)
-        runtime = Runtime(self.clock, datastore, settings, rng=self.rng)
+        internal = weakref.WeakMethod(self.internal_urls)  # the finalizer below holds runtime
+        runtime = Runtime(self.clock, datastore, settings, rng=self.rng,
+                          internal_urls=lambda: internal()())
         # clean the instance directories when the platform is garbage-collected or at exit
         weakref.finalize(self, runtime.close)
         endpoints, rules = {}, []
@@ -93,7 +103,8 @@ class ST4SDPlatform:
         for rule in rules:
             merged.setdefault(rule.rule, set()).update(rule.methods or ())
         url_map = Map([Rule(p, endpoint=p, methods=sorted(m)) for p, m in merged.items()])
-        return {"registry": Registry(self.sources, self.clock.now), "datastore": datastore,
+        return {"registry": Registry(self.sources, self.clock.now, runtime.venv),
+                "datastore": datastore,
                 "runtime": runtime, "urls": url_map.bind("st4sd"), "endpoints": endpoints}
 
     @property
@@ -116,16 +127,40 @@ class ST4SDPlatform:
         """Stop running instances and delete their directories (idempotent)."""
         with self._lock:
             built = self._built
+            internal, self._internal = self._internal, None
         if built is not None:
             built["runtime"].close()
+        if internal is not None:
+            internal.stop()
+
+    def internal_urls(self) -> tuple[str, str]:
+        """(mongo-proxy, gateway registry) as elaunch.py reaches them from inside the cluster,
+        without the oauth-proxy: a loopback server of this platform's datastore, started on first
+        use (``--useMemoization=yes`` runs query it for cached components)."""
+        from simulator.transports.server import ServerMode
+
+        with self._lock:
+            if self._internal is None:
+                self._internal = ServerMode(self._handle_internal, "127.0.0.1", 0).start()
+            base = self._internal.url + self.prefix
+        return f"{base}/ds-mongodb-proxy", f"{base}/ds-registry"
+
+    def _handle_internal(self, request: Request) -> Response:
+        path = request.path[len(self.prefix):] if request.path.startswith(self.prefix) else "/"
+        if path.strip("/").split("/", 1)[0] not in SERVICES[1:]:
+            from simulator.st4sd.routes import jsonify
+            return jsonify({"message": NOT_FOUND}, 404)
+        return self.handle(request, internal=True)
 
     # ------------------------------------------------------------------ entry point
-    def handle(self, request: Request) -> Response:
+    def handle(self, request: Request, internal: bool = False) -> Response:
+        """``internal``: from inside the cluster (the datastore's services only, no proxy)."""
         from simulator.st4sd.routes import Ctx, jsonify
 
         try:
             parts = self._parts()
-            self.auth.identify(request)
+            if not internal:
+                self.auth.identify(request)
             path = request.path[len(self.prefix):] or "/"
             service = path.strip("/").split("/", 1)[0]
             if service not in SERVICES:

@@ -14,19 +14,21 @@ from simulator.st4sd.errors import (ApiError, BadRequest, NotFound, NotImplement
                                     PackageNotFoundError, UnknownVariableError)
 from simulator.st4sd.models import PackageIdentifier, ParameterisedPackage
 from simulator.st4sd.parameterisation import parse_elaunch_args
-from simulator.st4sd.sources import PackageSources
-from simulator.st4sd.workflow import DEFAULT, Workflow
+from simulator.st4sd.flowir import DEFAULT, FlowIR
+from simulator.st4sd.sources import Definition, PackageSources
 
 
 class Registry:
     """PVEP documents as the runtime service's database holds them (plain dicts)."""
 
-    def __init__(self, sources: PackageSources, now: Callable[[], Any]) -> None:
+    def __init__(self, sources: PackageSources, now: Callable[[], Any], venv: Any = None) -> None:
+        """``venv``: the real runtime's virtualenv loads packages (elaunch runtime)."""
         self.sources = sources
         self._now = now
+        self._venv = venv
         self._lock = threading.RLock()
         self._docs: list[dict] = []
-        self._workflows: dict[str, Workflow] = {}  # digest -> loaded definition
+        self._definitions: dict[str, Definition] = {}  # digest -> loaded definition
 
     # ------------------------------------------------------------------ push
     def push(self, body: Any) -> dict:
@@ -43,12 +45,13 @@ class Registry:
             raise NotImplementedInSimulator("Parameterised packages with more than one base package "
                                             "(derived packages)")
         base = ve.base.packages[0]
-        workflow = self.sources.load(base)
+        definition = self.sources.load(base, self._venv, ve.known_platforms() or ())
+        workflow = definition.facts
         known = ve.known_platforms() or list(workflow.platforms)
         for platform in known:
             if platform not in workflow.platforms:
                 continue  # the real service skips platforms a base package does not have
-            problems = workflow.validate(platform, self._default_user_variables(ve))
+            problems = definition.problems(platform, self._default_user_variables(ve))
             if problems:
                 raise ApiError(f"Invalid platform {platform} in base package {base.name}. Consider "
                                f"updating the parameterisation configuration to exclude invalid "
@@ -76,7 +79,7 @@ class Registry:
                 kept.append(other)
             kept.append(doc)
             self._docs = kept
-            self._workflows[digest] = workflow
+            self._definitions[digest] = definition
         return copy.deepcopy(doc)
 
     @staticmethod
@@ -89,7 +92,7 @@ class Registry:
                 values.setdefault(v.name, v.valueFrom[0].value or "")
         return values
 
-    def _registry_metadata(self, ve: ParameterisedPackage, wf: Workflow) -> models.MetadataRegistry:
+    def _registry_metadata(self, ve: ParameterisedPackage, wf: FlowIR) -> models.MetadataRegistry:
         """MetadataRegistry.from_flowir_concrete_and_data + inherit_defaults (virtual_experiment.py)."""
         available = ve.parameterisation.available_platforms()
         platforms = [p for p in (available or wf.platforms) if p in wf.platforms]
@@ -202,14 +205,14 @@ class Registry:
                     reg["tags"] = [t for t in reg.get("tags") or [] if t not in tags]
             doc["metadata"]["registry"]["tags"] = list(dict.fromkeys(tags))
 
-    def workflow_for(self, doc: dict) -> Workflow:
+    def definition_for(self, doc: dict) -> Definition:
         digest = doc["metadata"]["registry"]["digest"]
         with self._lock:
-            workflow = self._workflows.get(digest)
-        if workflow is None:  # e.g. a document restored without its files: load again
+            definition = self._definitions.get(digest)
+        if definition is None:  # e.g. a document restored without its files: load again
             ve = ParameterisedPackage.model_validate(doc)
-            workflow = self.sources.load(ve.base.packages[0])
-        return workflow
+            definition = self.sources.load(ve.base.packages[0], self._venv)
+        return definition
 
     def record_execution(self, name: str, digest: str) -> dict:
         """Each start increments timesExecuted (experiments.py); returns the stored document."""

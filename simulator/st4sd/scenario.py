@@ -9,8 +9,10 @@ st4sd:
     - {git: "https://github.com/st4sd/sum-numbers.git", tag: "1.0.0", path: st4sd/sum-numbers}
     - {dataset: my-dataset, path: st4sd/other}
   experiments: [st4sd/sum-numbers.pvep.json]   # PVEPs pushed when the network is built
-  settings: {component_timeout: 120, gateway_id: st4sd-simulator}
+  settings: {runtime: auto, component_timeout: 120, gateway_id: st4sd-simulator}
 ```
+``settings.runtime``: ``auto`` (the real elaunch.py where its virtualenv is installed, else the
+interpreter), ``elaunch`` or ``interpreter``; the other settings are RuntimeSettings' fields.
 Relative paths resolve against the scenario file's folder.
 """
 from __future__ import annotations
@@ -24,7 +26,8 @@ import yaml
 from simulator.scenario import Scenario, ScenarioError
 
 _KEYS = {"auth", "users", "packages", "experiments", "settings"}
-_SETTINGS = {"component_timeout", "gateway_id", "max_output_bytes"}
+_SETTINGS = {"runtime", "runtime_venv", "default_arguments", "component_timeout", "gateway_id",
+             "max_output_bytes", "stop_grace", "status_poll"}
 
 
 def build(platform, scenario: Scenario) -> None:

@@ -3,16 +3,35 @@
 local folder, declared by the scenario (``st4sd.packages``) or ``platform.add_package()``."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Optional
+from typing import TYPE_CHECKING, Any, Optional, Sequence
 
 from simulator.st4sd.errors import (ApiError, NotImplementedInSimulator, UnsupportedWorkflowFeature,
                                     WorkflowError)
+from simulator.st4sd.flowir import FlowIR
 
 if TYPE_CHECKING:
     from simulator.st4sd import models
+    from simulator.st4sd.elaunch import RuntimeVenv
     from simulator.st4sd.workflow import Workflow
+
+
+@dataclass
+class Definition:
+    """A base package as the registry reads it and a start runs it."""
+
+    facts: FlowIR                 # platforms, variables, key-outputs, interface, inputs, data
+    location: Path                # the package folder or standalone YAML file
+    manifest: Optional[Path] = None
+    workflow: Optional["Workflow"] = None  # the interpreter's model; None: elaunch runs it
+    errors: dict[str, list[str]] = field(default_factory=dict)  # the real core's, per platform
+
+    def problems(self, platform: str, user_variables: dict[str, Any]) -> list[str]:
+        """What stops the definition from running on ``platform`` (empty: nothing)."""
+        if self.workflow is not None:
+            return self.workflow.validate(platform, user_variables)
+        return list(self.errors.get(platform, []))
 
 
 @dataclass
@@ -69,7 +88,10 @@ class PackageSources:
             path = folder / package.config.path.lstrip("/")
         return path
 
-    def load(self, package: "models.BasePackage") -> "Workflow":
+    def load(self, package: "models.BasePackage", venv: Optional["RuntimeVenv"] = None,
+             platforms: Sequence[str] = ()) -> Definition:
+        """With ``venv``, the real st4sd-runtime-core loads and validates the package (elaunch
+        runtime); without, the interpreter does (its FlowIR subset, else 501)."""
         from simulator.st4sd import models
         from simulator.st4sd.workflow import Workflow
 
@@ -80,7 +102,13 @@ class PackageSources:
                 name=package.name, source=package.source,
                 config=models.BasePackageConfig(path=package.config.manifestPath)))
         try:
-            return Workflow.load(path, manifest)
+            if venv is not None:
+                from simulator.st4sd.elaunch.describe import describe
+
+                facts, errors = describe(venv, path, manifest, list(platforms))
+                return Definition(facts, path, manifest, errors=errors)
+            workflow = Workflow.load(path, manifest)
+            return Definition(workflow, path, manifest, workflow=workflow)
         except UnsupportedWorkflowFeature as exc:
             raise NotImplementedInSimulator(exc.what)
         except WorkflowError as exc:

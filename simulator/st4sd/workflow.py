@@ -6,7 +6,7 @@ Supported (see README, "ST4SD"): ``platforms``; ``variables`` per platform with 
 ``workflowAttributes: {replicate, aggregate}``; references ``[stageN.]Producer[/path]:method`` with
 methods ``ref``, ``output``, ``copy``, ``link`` and ``copyout`` (producers: components, ``input``,
 ``data`` and the package's other top-level folders such as ``bin``); ``%(name)s`` variables (plus
-``%(replica)s``); key-outputs under ``output``; ``interface`` is carried along, not evaluated.
+``%(replica)s``); key-outputs under ``output``. An ``interface`` (properties) is not.
 Anything else raises :class:`UnsupportedWorkflowFeature` (answered 501 by the service).
 """
 from __future__ import annotations
@@ -20,8 +20,8 @@ from typing import Any, Optional
 import yaml
 
 from simulator.st4sd.errors import UnsupportedWorkflowFeature, WorkflowError
+from simulator.st4sd.flowir import FlowIR
 
-DEFAULT = "default"
 _VAR = re.compile(r"%\(([^)]+)\)s")
 _REF = re.compile(r"^(?:stage(?P<stage>\d+)\.)?(?P<producer>[^/:\s]+)(?:/(?P<path>[^:]*))?"
                   r":(?P<method>[a-z]+)$")
@@ -99,8 +99,8 @@ class Task:
         return f"stage{self.stage}.{self.name}"
 
 
-class Workflow:
-    """A loaded FlowIR definition and the folder it came from."""
+class Workflow(FlowIR):
+    """A loaded FlowIR definition (of the subset the interpreter runs) and the folder it came from."""
 
     def __init__(self, flowir: dict, root: Path, top_level_folders: list[str]) -> None:
         if not isinstance(flowir, dict):
@@ -108,20 +108,14 @@ class Workflow:
         unknown = set(flowir) - _TOP_KEYS
         if unknown:
             raise WorkflowError(f"Unknown top-level FlowIR keys {sorted(unknown)}")
-        self.flowir = flowir
+        data = root / "data"
+        super().__init__(flowir, sorted(p.name for p in data.iterdir() if p.is_file())
+                         if data.is_dir() else [])
         self.root = root
         self.top_level_folders = sorted(top_level_folders)
         self.directs = {"input", "data"} | set(top_level_folders)
-        variables = flowir.get("variables") or {}
-        platforms = list(flowir.get("platforms") or [])
-        for key in ("variables", "environments", "blueprint"):
-            for p in flowir.get(key) or {}:
-                if p not in platforms:
-                    platforms.append(p)
-        if DEFAULT not in platforms:
-            platforms.insert(0, DEFAULT)
-        self.platforms: list[str] = platforms
-        self._variables = variables
+        if self.interface:
+            raise UnsupportedWorkflowFeature("FlowIR interface (input ids and properties)")
         self.components = [self._component(c) for c in (flowir.get("components") or [])]
         if not self.components:
             raise WorkflowError("The workflow has no components")
@@ -130,8 +124,6 @@ class Workflow:
             if (comp.stage, comp.name) in seen:
                 raise WorkflowError(f"Multiple definitions of component stage{comp.stage}.{comp.name}")
             seen.add((comp.stage, comp.name))
-        self.outputs: dict[str, dict] = dict(flowir.get("output") or {})
-        self.interface: dict = dict(flowir.get("interface") or {})
 
     # ------------------------------------------------------------------ loading
     @classmethod
@@ -184,69 +176,6 @@ class Workflow:
             environment=command.get("environment"), variables=dict(raw.get("variables") or {}),
             replicate=None if replicate is None else str(replicate),
             aggregate=bool(attributes.get("aggregate", False)), raw=raw)
-
-    # ------------------------------------------------------------------ variables
-    def global_variables(self, platform: str) -> dict[str, Any]:
-        merged = dict(((self._variables.get(DEFAULT) or {}).get("global")) or {})
-        if platform != DEFAULT:
-            merged.update(((self._variables.get(platform) or {}).get("global")) or {})
-        return merged
-
-    def platform_global_variables(self, platform: str) -> dict[str, Any]:
-        """Only the platform's own global scope (what the registry reports per platform)."""
-        return dict(((self._variables.get(platform) or {}).get("global")) or {})
-
-    def stage_variables(self, platform: str, stage: int) -> dict[str, Any]:
-        def scope(p: str) -> dict:
-            stages = (self._variables.get(p) or {}).get("stages") or {}
-            return dict(stages.get(stage) or stages.get(str(stage)) or {})
-
-        merged = scope(DEFAULT)
-        if platform != DEFAULT:
-            merged.update(scope(platform))
-        return merged
-
-    def environment(self, platform: str, name: Optional[str]) -> Optional[dict[str, str]]:
-        """The named environment of a platform (``environment`` when the component names none)."""
-        envs = self.flowir.get("environments") or {}
-        name = name or "environment"
-        if str(name).lower() == "none":
-            return {}
-        for p in (platform, DEFAULT):
-            found = (envs.get(p) or {}).get(name)
-            if found is not None:
-                return {str(k): str(v) for k, v in found.items()}
-        return None
-
-    # ------------------------------------------------------------------ facts for the registry
-    def input_files(self) -> list[str]:
-        """Every ``input/<file>`` reference is a required input (virtual_experiment.py)."""
-        found = set()
-        for comp in self.components:
-            for text in comp.references:
-                ref = parse_reference(text, self.directs)
-                if ref.producer == "input" and ref.stage is None and ref.path:
-                    found.add(ref.path)
-        return sorted(found)
-
-    def data_files(self) -> list[str]:
-        data = self.root / "data"
-        return sorted(p.name for p in data.iterdir() if p.is_file()) if data.is_dir() else []
-
-    def container_images(self, platform: str) -> list[str]:
-        images = set()
-        blueprint = self.flowir.get("blueprint") or {}
-        for p in {DEFAULT, platform}:
-            rm = (((blueprint.get(p) or {}).get("global") or {}).get("resourceManager") or {})
-            if (rm.get("config") or {}).get("backend") == "kubernetes":
-                image = (rm.get("kubernetes") or {}).get("image")
-                if image:
-                    images.add(str(image))
-        return sorted(images)
-
-    def application_dependencies(self, platform: str) -> list[str]:
-        deps = self.flowir.get("application-dependencies") or {}
-        return [str(x) for x in deps.get(platform) or deps.get(DEFAULT) or []]
 
     # ------------------------------------------------------------------ validation and planning
     def validate(self, platform: str, user_variables: Optional[dict[str, str]] = None) -> list[str]:

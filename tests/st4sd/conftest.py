@@ -1,8 +1,10 @@
-"""Fixtures for the ST4SD tests: the sum-numbers scenario and the REAL ExperimentRestAPI."""
+"""Fixtures for the ST4SD tests: the sum-numbers scenario and the REAL ExperimentRestAPI; the
+real ST4SD runtime's virtualenv (built on first use, never skipped)."""
 from __future__ import annotations
 
 import json
 import logging
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -31,9 +33,21 @@ def make_api(url: str, **kwargs):
     return ExperimentRestAPI(url, max_retries=1, secs_between_retries=0, **kwargs)
 
 
+@pytest.fixture(scope="session")
+def st4sd_runtime_venv() -> Path:
+    """The real st4sd-runtime-core's virtualenv (tools/st4sd_runtime/install.sh, at its default
+    place, where the simulator looks); installing it fails the test loudly, never skips it."""
+    out = subprocess.run(["bash", str(ROOT / "tools/st4sd_runtime/install.sh")],
+                         capture_output=True, text=True, timeout=900)
+    assert out.returncode == 0, out.stderr
+    return Path(out.stdout.strip().splitlines()[-1]).parents[1]
+
+
 @pytest.fixture
 def st4sd_net():
-    net = Network.from_scenario("st4sd-sum-numbers")
+    """The sum-numbers scenario run by the in-process interpreter (the fast mode); the real
+    runtime's tests ask for it (tests/st4sd/test_elaunch_*.py)."""
+    net = Network.from_scenario("st4sd-sum-numbers", st4sd_runtime="interpreter")
     yield net
     net.close()
 

@@ -16,7 +16,7 @@ def payload(numbers: pd.DataFrame = NUMBERS, **extra) -> dict:
     return body
 
 
-def wait(api, rest_uid: str, until=("finished", "failed"), timeout: float = 20.0) -> dict:
+def wait(api, rest_uid: str, until=("finished", "failed"), timeout: float = 90.0) -> dict:
     """Poll api_rest_uid_status as a user does, until experiment-state is one of ``until``."""
     deadline = time.monotonic() + timeout
     while True:

@@ -75,17 +75,33 @@ def seed_flow(api) -> None:
     with pytest.raises(InvalidHTTPRequest) as err:
         api.api_rest_uid_status(slow, print_too=False)
     assert err.value.response.status_code == 404
-    stopped = api.cdb_get_document_experiment_for_rest_uid(slow)
-    assert stopped["status"]["exit-status"] == "Stopped"
+    # the datastore records the stop (elaunch's "Killed by user signal", once its pod is gone)
+    deadline = time.monotonic() + 30
+    while True:
+        docs = api.cdb_get_document_experiment(query={"metadata.userMetadata.rest-uid": slow})
+        if docs and docs[0]["status"]["exit-status"] == "Stopped":
+            break
+        assert time.monotonic() < deadline, f"the stopped run never recorded Stopped: {docs}"
+        time.sleep(0.1)
 
 
-def test_seed_flow_in_process_with_an_auth_token(st4sd_net, no_sockets):
-    with st4sd_net.intercept():
-        seed_flow(make_api(st4sd_net.st4sd_url, cc_auth_token=TOKEN))
+@pytest.fixture(params=["interpreter", "elaunch"])
+def seed_net(request):
+    """The seed flow under both runtimes: the in-process interpreter and the real elaunch.py."""
+    if request.param == "elaunch":
+        request.getfixturevalue("st4sd_runtime_venv")
+    net = Network.from_scenario("st4sd-sum-numbers", st4sd_runtime=request.param)
+    yield net
+    net.close()
 
 
-def test_seed_flow_in_server_mode_with_an_api_key(st4sd_net):
-    server = st4sd_net.serve(port=0)
+def test_seed_flow_in_process_with_an_auth_token(seed_net, no_sockets):
+    with seed_net.intercept():
+        seed_flow(make_api(seed_net.st4sd_url, cc_auth_token=TOKEN))
+
+
+def test_seed_flow_in_server_mode_with_an_api_key(seed_net):
+    server = seed_net.serve(port=0)
     try:
         api = make_api(f"{server.url}/st4sd", cc_auth_token=None, cc_bearer_key=API_KEY)
         assert api.cdb_rest_url == f"{server.url}/st4sd/ds-mongodb-proxy"  # from /rs/url-map/

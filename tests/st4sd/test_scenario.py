@@ -19,7 +19,7 @@ def scenario(**st4sd) -> dict:
 def build(data: dict) -> Network:
     from simulator.scenario import Scenario
 
-    return Network(Scenario.from_dict(data, folder=ROOT / "scenarios"))
+    return Network(Scenario.from_dict(data, folder=ROOT / "scenarios"), st4sd_runtime="interpreter")
 
 
 def test_experiments_are_pushed_and_settings_applied():

@@ -6,7 +6,7 @@ import os
 from urllib.parse import unquote
 
 from simulator.core.http import Response
-from simulator.st4sd.datastore import partition_uri, zip_directory, zip_files
+from simulator.st4sd.datastore import partition_uri, with_properties, zip_directory, zip_files
 from simulator.st4sd.errors import InternalError, NotImplementedInSimulator
 from simulator.st4sd.routes import Ctx, RouteTable
 
@@ -29,9 +29,12 @@ def query(ctx: Ctx):
     data = ctx.json(force=True)
     if not isinstance(data, dict):
         raise InternalError()  # MongoDB refuses a filter that is not a document
-    if ctx.arg("includeProperties") is not None:
-        raise NotImplementedInSimulator("includeProperties on datastore queries")
-    return {"document-descriptors": ctx.platform.datastore.query(data)}, 200
+    docs = ctx.platform.datastore.query(data)
+    names = ctx.arg("includeProperties")
+    if names is not None:
+        nan = (ctx.arg("stringifyNaN") or "false").lower() in ("true", "1", "yes", "y")
+        docs = [with_properties(d, (names or "*").lower(), nan) for d in docs]
+    return {"document-descriptors": docs}, 200
 
 
 @mongo.route("/documents/api/v1.0/upsert", "POST")

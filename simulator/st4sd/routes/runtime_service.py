@@ -4,13 +4,12 @@ from __future__ import annotations
 import os
 from typing import Any
 
-import pandas
 import pydantic
 
 from simulator.core.http import HttpError, Response
 from simulator.st4sd import models
 from simulator.st4sd.auth import COOKIE
-from simulator.st4sd.datastore import zip_directory
+from simulator.st4sd.datastore import property_table, zip_directory
 from simulator.st4sd.errors import (ApiError, BadRequest, InternalError, InvalidInputsError,
                                     NotFound, NotImplementedInSimulator, PackageNotFoundError,
                                     ST4SDError, Unauthorized)
@@ -143,7 +142,7 @@ def experiment_start(ctx: Ctx, identifier: str):
         ve = models.ParameterisedPackage.model_validate(doc)
         body = ctx.json()
         try:
-            plan = plan_start(ve, body)
+            plan = plan_start(ve, body, ctx.platform.runtime.settings.default_arguments)
         except pydantic.ValidationError as exc:
             raise BadRequest("Invalid start payload", invalidStartPayload=str(exc))
         except PayloadConversionError as exc:
@@ -152,9 +151,9 @@ def experiment_start(ctx: Ctx, identifier: str):
             raise
         except Exception as exc:  # NamedPackage's "anonymous" errors (ValueError and friends)
             raise BadRequest(f"{exc} - experiment start payload is invalid", reason=str(exc))
-        workflow = ctx.platform.registry.workflow_for(doc)
+        definition = ctx.platform.registry.definition_for(doc)
         name, digest = ve.metadata.package.name, ve.metadata.registry.digest
-        instance = ctx.platform.runtime.start(plan, workflow, doc)
+        instance = ctx.platform.runtime.start(plan, definition, doc)
         ctx.platform.registry.record_execution(name, digest)
         return instance.rest_uid, 200
     except InvalidInputsError as exc:
@@ -224,25 +223,12 @@ def _instance_body(ctx: Ctx, inst) -> dict:
     experiment = platform.registry.find_by_digest(inst.labels["st4sd-package-name"],
                                                   inst.labels["st4sd-package-digest"]) or {}
     return {"id": inst.rest_uid, "name": inst.rest_uid, "status": inst.status(),
-            "outputs": platform.runtime.outputs_of(inst), "k8s-labels": dict(inst.labels),
+            "outputs": inst.outputs(), "k8s-labels": dict(inst.labels),
             "experiment": experiment}
 
 
 def _properties(inst, names: str, stringify_nan: bool) -> dict:
-    columns = None
-    if names != "*":
-        columns = []
-        for x in (n for n in names.split(",") if n):
-            if x not in columns:
-                columns.append(x)
-        if "input-id" not in columns:
-            columns.insert(0, "input-id")
-    df = pandas.read_csv(inst.directory / "output" / "properties.csv", sep=None, engine="python")
-    if columns:
-        df = df[[c for c in columns if c in df.columns]]
-    if stringify_nan:
-        df = df.fillna("NaN")
-    return df.to_dict(orient="list")
+    return property_table(inst.directory / "output" / "properties.csv", names, stringify_nan)
 
 
 def _boolean(value: str | None) -> bool:
@@ -309,7 +295,7 @@ def instance_outputs(ctx: Ctx, id: str):
     inst = ctx.platform.runtime.get(id)
     if inst is None:
         raise NotFound(f"Workflow instance {id} not found")
-    return ctx.platform.runtime.outputs_of(inst), 200
+    return inst.outputs(), 200
 
 
 @rs.route("/instances/<id>/properties", "GET")
@@ -338,7 +324,7 @@ def instance_output(ctx: Ctx, id: str, key: str):
             raise NotFound(f"unknown workflow instance {id}", unknownInstanceId=id)
         key = key.rstrip("/")
         key, _, key_path = key.partition("/")
-        outputs = ctx.platform.runtime.outputs_of(inst)
+        outputs = inst.outputs()
         if key not in outputs:
             raise NotFound(f"Workflow instance {id} has not produced key-output {key} yet",
                            unknownOutput=key)
