@@ -15,9 +15,15 @@ from tests.v5.helpers import FRAMES, IMAGE
 MISBEHAVING = "registry.example.org/misbehaving"
 
 
-@pytest.fixture(params=["in-process", "isolated"])
+BOTH_MODES = pytest.mark.parametrize("net", ["in-process", "isolated"], indirect=True)
+
+
+@pytest.fixture
 def net(request):
-    with Network.from_scenario("demo", profile="5.x", execution=request.param) as network:
+    """In process; ``BOTH_MODES`` runs a test in isolated mode too (a subprocess per run, about
+    a second each: kept to the tests where the mode could matter)."""
+    execution = getattr(request, "param", "in-process")
+    with Network.from_scenario("demo", profile="5.x", execution=execution) as network:
         network.vantage6.algorithms.register(MISBEHAVING, "tests.algorithms.misbehaving5")
         yield network
 
@@ -66,6 +72,7 @@ def runs_of(net, token, task_id):
     return sorted(body["data"], key=lambda r: r["organization"]["id"])
 
 
+@BOTH_MODES
 def test_a_crash_is_the_runs_status_with_every_pods_log(net, token):
     session, df = make_dataframe(net, token)
     task = compute(net, token, session, df, "boom", {"message": "no such column"})
@@ -83,6 +90,7 @@ def test_a_crash_is_the_runs_status_with_every_pods_log(net, token):
     assert call(net, token, "GET", f"/task/{task['id']}/status")[1] == {"status": "failed"}
 
 
+@BOTH_MODES
 def test_a_result_that_is_not_json_crashes_the_run(net, token):
     session, df = make_dataframe(net, token)
     task = compute(net, token, session, None, "numpy_result", {}, orgs=(2,))
@@ -132,6 +140,7 @@ def test_a_token_only_for_central_steps(net, token):
     assert run["status"] == "crashed" and "Token not found" in run["log"]
 
 
+@BOTH_MODES
 def test_preprocessing_changes_the_dataframe_on_every_node(net, token):
     session, df = make_dataframe(net, token)
     status, body = call(net, token, "POST", f"/session/dataframe/{df['id']}/preprocess", {
@@ -162,6 +171,7 @@ def test_a_deleted_dataframe_is_gone_from_the_nodes(net, token):
         assert list(state["action"])[-1] == "delete"
 
 
+@BOTH_MODES
 def test_the_container_environment_of_a_5x_node(net, token):
     session, df = make_dataframe(net, token)
     names = ["ALGORITHM_METHOD", "FUNCTION_ACTION", "NODE_ID", "ORGANIZATION_ID",
