@@ -18,7 +18,7 @@ import threading
 from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Any, Optional
 
-from simulator.core.http import Request, Response
+from simulator.core.http import ConnectionDropped, Request, Response
 
 if TYPE_CHECKING:
     from simulator.network import Network
@@ -26,10 +26,6 @@ if TYPE_CHECKING:
     from simulator.vantage6.runtime.executors import RunOutcome
 
 KINDS = ("crash", "server_error", "drop_connection", "node_offline", "node_online", "slow")
-
-
-class ConnectionDropped(Exception):
-    """Raised through a transport: it answers with its client library's connection error."""
 
 
 class FaultError(ValueError):

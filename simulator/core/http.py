@@ -16,6 +16,10 @@ from werkzeug.datastructures import Headers, MultiDict
 JSON_TYPE = "application/json"
 
 
+class ConnectionDropped(Exception):
+    """Raised through a transport: it answers with its client library's connection error."""
+
+
 class HttpError(Exception):
     """Raised anywhere below a transport to answer with this status and JSON body."""
 

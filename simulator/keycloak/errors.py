@@ -10,8 +10,10 @@ from __future__ import annotations
 
 from typing import Optional
 
+from simulator.core.errors import PlatformError
 
-class KeycloakError(Exception):
+
+class KeycloakError(PlatformError):
     status = 400
 
     def body(self) -> dict:  # pragma: no cover - every subclass says

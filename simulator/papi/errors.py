@@ -9,8 +9,10 @@ from __future__ import annotations
 
 from typing import Any, Optional
 
+from simulator.core.errors import PlatformError
 
-class PapiError(Exception):
+
+class PapiError(PlatformError):
     """An ``HTTPException`` the real PAPI raises on purpose: ``{"detail": <detail>}``."""
 
     def __init__(self, status: int, detail: Any, headers: Optional[dict[str, str]] = None) -> None:
@@ -18,6 +20,9 @@ class PapiError(Exception):
         self.status = status
         self.detail = detail
         self.headers = headers or {}
+
+    def body(self) -> dict[str, Any]:
+        return {"detail": self.detail}
 
 
 class BadRequest(PapiError):

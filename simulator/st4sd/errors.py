@@ -8,8 +8,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from simulator.core.errors import PlatformError
 
-class ST4SDError(Exception):
+
+class ST4SDError(PlatformError):
     """An error with the HTTP status and the exact body the real service answers."""
 
     status = 400

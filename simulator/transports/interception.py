@@ -20,14 +20,12 @@ import requests
 import respx
 from responses import CallbackResponse, CallList, RequestsMock
 
-from simulator.core.http import Request, Response
-from simulator.faults import ConnectionDropped
+from simulator.core.http import ConnectionDropped, Handler, Request, Response
 from simulator.core.virtual_time import sleeping_on
 
 if TYPE_CHECKING:
     from simulator.network import Network
 
-Handler = Callable[[Request], Response]
 _DEFAULT_PORTS = {"http": 80, "https": 443}
 _METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS")
 

@@ -13,10 +13,8 @@ from typing import Callable, Iterable, Optional
 
 from werkzeug.serving import BaseWSGIServer, make_server
 
-from simulator.core.http import Request, Response
-from simulator.faults import ConnectionDropped
+from simulator.core.http import ConnectionDropped, Handler, Request, Response
 
-Handler = Callable[[Request], Response]
 LOOPBACK = {"127.0.0.1", "localhost", "::1"}
 _REASONS = {200: "OK", 201: "CREATED", 204: "NO CONTENT", 400: "BAD REQUEST",
             401: "UNAUTHORIZED", 403: "FORBIDDEN", 404: "NOT FOUND", 405: "METHOD NOT ALLOWED",

@@ -3,8 +3,10 @@ from __future__ import annotations
 
 from typing import Any, Optional
 
+from simulator.core.errors import PlatformError
 
-class V6Error(Exception):
+
+class V6Error(PlatformError):
     status = 500
 
     def __init__(self, msg: str, errors: Optional[Any] = None) -> None:

@@ -18,8 +18,7 @@ import json
 import re
 from typing import TYPE_CHECKING, Any, Optional
 
-from simulator.core.http import Request, Response
-from simulator.faults import ConnectionDropped
+from simulator.core.http import ConnectionDropped, Request, Response
 
 if TYPE_CHECKING:
     from simulator.network import Network
