@@ -16,25 +16,47 @@ where a test in another process or language drives the network):
     POST   /_simulator/keycloak/<realm>/device   {"username", "user_code"?}: approve (no code:
                                              the next login); {"user_code", "deny": true}
     PUT    /_simulator/keycloak/<realm>/device_user  {"username": u | null}: approve new logins
-    ANY    /_simulator/nodes/<id>/proxy/...  the node proxy algorithms talk to
 
 Errors answer ``{"msg": ...}`` with 400 or 404. The control plane itself is never subject to
-injected faults.
+injected faults. (``/_simulator/nodes/<id>/proxy/...``, the node proxy algorithms talk to, is the
+vantage6 platform's own mount.)
 """
 from __future__ import annotations
 
 import json
-from typing import TYPE_CHECKING, Any, Callable
+from typing import TYPE_CHECKING, Any, Callable, ContextManager, Protocol
 
-from simulator import inspection
 from simulator.core.clock import iso_naive
 from simulator.core.http import HttpError, Request, Response
 from simulator.faults import FaultError
 from simulator.keycloak import control as keycloak_control
-from simulator.vantage6.node.proxy import PREFIX as PROXY_PREFIX, NodeProxy
 
 if TYPE_CHECKING:
-    from simulator.network import Network
+    from simulator.core.clock import Clock
+    from simulator.core.events import EventTrace
+    from simulator.faults import Faults
+    from simulator.keycloak import Keycloak
+    from simulator.vantage6.privacy import PrivacyChecks
+
+
+class Vantage6Controls(Protocol):
+    privacy: "PrivacyChecks"
+
+    def summary(self) -> dict: ...
+
+    def working(self) -> ContextManager[None]: ...
+
+
+class Controlled(Protocol):
+    """What the control plane drives: the network (its clock, trace, faults, platforms)."""
+
+    clock: "Clock"
+    events: "EventTrace"
+    faults: "Faults"
+    vantage6: Vantage6Controls
+    keycloak: "Keycloak"
+
+    def reset(self) -> None: ...
 
 PREFIX = "/_simulator"
 
@@ -45,15 +67,14 @@ def _json(payload: Any, status: int = 200) -> Response:
 
 
 class ControlPlane:
-    def __init__(self, network: "Network") -> None:
+    def __init__(self, network: Controlled) -> None:
         self.network = network
-        self.proxy = NodeProxy(network)
         self._routes: dict[tuple[str, str], Callable[[Request], Response]] = {
             ("GET", ""): self._index,
             ("POST", "/reset"): self._reset,
-            ("GET", "/state"): lambda r: _json(inspection.summary(self.network)),
+            ("GET", "/state"): lambda r: _json(self.network.vantage6.summary()),
             ("GET", "/events"): self._events,
-            ("GET", "/clock"): lambda r: _json(inspection.summary(self.network)["clock"]),
+            ("GET", "/clock"): lambda r: _json(self.network.vantage6.summary()["clock"]),
             ("POST", "/clock/advance"): self._advance,
             ("GET", "/faults"): lambda r: _json([f.public() for f in self.network.faults.list()]),
             ("POST", "/faults"): self._add_fault,
@@ -62,8 +83,6 @@ class ControlPlane:
         }
 
     def handle(self, request: Request) -> Response:
-        if request.path.startswith(PROXY_PREFIX + "/"):
-            return self.proxy.handle(request)
         sub = request.path[len(PREFIX):].rstrip("/")
         route = self._routes.get((request.method, sub))
         if route is None and sub.startswith("/keycloak/"):
@@ -74,7 +93,10 @@ class ControlPlane:
             return _json({"msg": f"{request.method} {request.path} is not a control-plane route; "
                                  f"GET {PREFIX} lists them"}, status)
         try:
-            return route(request)
+            if route == self._reset:  # the platform it would work in is about to go
+                return route(request)
+            with self.network.vantage6.working():  # what a node does because of it (online)
+                return route(request)
         except HttpError as exc:
             return _json(exc.body, exc.status)
         except (FaultError, KeyError, ValueError, RuntimeError) as exc:
@@ -128,6 +150,6 @@ class ControlPlane:
         return _json(answer)
 
     def _privacy(self, request: Request) -> Response:
-        checks = self.network.privacy
+        checks = self.network.vantage6.privacy
         return _json({"enabled": checks.enabled, "min_cell_size": checks.min_cell_size,
                       "violations": [v.__dict__ for v in checks.violations]})

@@ -16,12 +16,11 @@ import itertools
 import re
 import threading
 from dataclasses import asdict, dataclass, field
-from typing import TYPE_CHECKING, Any, Optional
+from typing import TYPE_CHECKING, Any, Callable, Optional
 
 from simulator.core.http import ConnectionDropped, Request, Response
 
 if TYPE_CHECKING:
-    from simulator.network import Network
     from simulator.vantage6.node.simulated_node import SimulatedNode
     from simulator.vantage6.runtime.executors import RunOutcome
 
@@ -61,8 +60,12 @@ class Fault:
 
 
 class Faults:
-    def __init__(self, network: "Network") -> None:
-        self.network = network
+    def __init__(self, node_of: Callable[[int | str], "SimulatedNode"],
+                 error_response: Callable[[str, int], Response]) -> None:
+        """``node_of(organization)``: the simulated node of an organization (vantage6's fleet);
+        ``error_response(path, status)``: the generic error of the platform serving ``path``."""
+        self._node_of = node_of
+        self._error_response = error_response
         self._faults: list[Fault] = []
         self._ids = itertools.count(1)
         self._lock = threading.Lock()
@@ -89,12 +92,12 @@ class Faults:
                                times=times))
 
     def node_offline(self, *, organization: int | str) -> Fault:
-        node = self.network.nodes.of(organization)
+        node = self._node_of(organization)
         node.go_offline()
         return self._add(Fault("node_offline", organization_id=node.organization_id, fired=1))
 
     def node_online(self, *, organization: int | str) -> Fault:
-        node = self.network.nodes.of(organization)
+        node = self._node_of(organization)
         node.go_online()
         return self._add(Fault("node_online", organization_id=node.organization_id, fired=1))
 
@@ -103,7 +106,7 @@ class Faults:
         times longer in simulated time (the instant lifecycle has no duration to stretch)."""
         if factor <= 0:
             raise FaultError("factor must be positive")
-        node = self.network.nodes.of(organization)
+        node = self._node_of(organization)
         node.speed /= factor
         return self._add(Fault("slow", organization_id=node.organization_id, factor=factor,
                                fired=1))
@@ -148,7 +151,7 @@ class Faults:
     def _org_id(self, organization: Optional[int | str]) -> Optional[int]:
         if organization is None:
             return None
-        return self.network.nodes.of(organization).organization_id
+        return self._node_of(organization).organization_id
 
     # ------------------------------------------------------------------ hooks
     def before_request(self, request: Request) -> Optional[Response]:
@@ -168,8 +171,9 @@ class Faults:
                 fault.fired += 1
                 if fault.kind == "drop_connection":
                     raise ConnectionDropped(f"fault {fault.id}: connection dropped")
-                return _error_response(request.path, fault,
-                                       self.network.vantage6.profile.unexpected_message)
+                if fault.body is not None:
+                    return Response.json(fault.body, fault.status)
+                return self._error_response(request.path, fault.status)
         return None
 
     def outcome_for(self, node: "SimulatedNode", run: dict) -> Optional["RunOutcome"]:
@@ -192,17 +196,6 @@ class Faults:
 
 def _method(method: Optional[str]) -> Optional[str]:
     return method.upper() if method else None
-
-
-def _error_response(path: str, fault: Fault, vantage6_500: str) -> Response:
-    if fault.body is not None:
-        return Response.json(fault.body, fault.status)
-    if path.startswith("/papi"):  # FastAPI's plain-text 500
-        return Response(fault.status, b"Internal Server Error",
-                        [("Content-Type", "text/plain; charset=utf-8")])
-    if path.startswith("/st4sd"):
-        return Response.json({"message": "Internal Server Error"}, fault.status)
-    return Response.json({"msg": vantage6_500}, fault.status)
 
 
 def _crash_log(run: dict, message: str) -> str:

@@ -12,11 +12,13 @@ from __future__ import annotations
 import random
 import threading
 from pathlib import Path
-from typing import Any, Optional
+from typing import Any, Callable, Optional
 
 from simulator.core.clock import Clock
 from simulator.core.events import EventTrace
-from simulator.core.http import Handler, HttpError, Request, Response
+from simulator.core.http import Handler, Request, Response
+from simulator.control import PREFIX as CONTROL_PREFIX, ControlPlane
+from simulator.faults import Faults
 from simulator.keycloak import Keycloak, vantage6_realm
 from simulator.papi import PREFIX as PAPI_PREFIX, PapiPlatform
 from simulator.scenario import Scenario
@@ -24,16 +26,12 @@ from simulator.st4sd import scenario as st4sd_scenario
 from simulator.st4sd.platform import ST4SDPlatform
 from simulator.transports.interception import Interception
 from simulator.transports.server import ServerMode
-from simulator.vantage6 import scenario as v6_scenario
-from simulator import inspection
-from simulator.control import PREFIX as CONTROL_PREFIX, ControlPlane
-from simulator.faults import Faults
-from simulator.privacy import PrivacyChecks
-from simulator.vantage6.node.fleet import NodeFleet
-from simulator.vantage6.node.lifecycle import Lifecycle
-from simulator.vantage6.runtime.executors import MODES
-from simulator.vantage6.profiles import get_profile
-from simulator.vantage6.server import Vantage6Server
+from simulator.vantage6.platform import (
+    Vantage6Options,
+    Vantage6Platform,
+    build_request,
+    lifecycle_of,
+)
 
 # A reserved testing name (RFC 6761) on vantage6's usual port: nothing real ever answers here, so a
 # client that forgot to activate interception fails instead of reaching a real server.
@@ -66,89 +64,62 @@ class Network:
         st4sd-runtime-core, from the virtualenv tools/st4sd_runtime/install.sh builds),
         ``"interpreter"`` (the in-process fast mode) or ``"auto"`` (elaunch where that
         virtualenv is installed; the default, or the scenario's ``st4sd.settings.runtime``)."""
-        if nodes not in ("simulated", "manual"):
-            raise ValueError(f"nodes must be 'simulated' or 'manual', not {nodes!r}")
         self.url = url.rstrip("/")
-        self._arguments = dict(url=url, api_path=api_path, seed=seed, jwt_secret=jwt_secret,
-                               server_config=server_config, nodes=nodes, execution=execution,
-                               lifecycle=lifecycle, executor=executor,
-                               workers=workers, profile=profile,
-                               device_user=device_user,
-                               st4sd_runtime=st4sd_runtime)  # what reset() builds again
         self.scenario = _as_scenario(scenario)
-        runtime = (self.scenario.data.get("runtime") or {}) if self.scenario else {}
-        node_lifecycle = Lifecycle.from_config(lifecycle, runtime)
-        if clock is None or (node_lifecycle.realistic and not clock.simulated):
-            clock = Clock(start=_now_to_the_second()) if node_lifecycle.realistic else Clock()
+        self._options = Vantage6Options(
+            api_path=api_path, seed=seed, jwt_secret=jwt_secret, server_config=server_config,
+            nodes=nodes, execution=execution, lifecycle=lifecycle, executor=executor,
+            workers=workers, profile=profile, device_user=device_user)
+        self._st4sd_runtime = st4sd_runtime
+        if clock is None or (lifecycle_of(self.scenario, lifecycle).realistic
+                             and not clock.simulated):
+            realistic = lifecycle_of(self.scenario, lifecycle).realistic
+            clock = Clock(start=_now_to_the_second()) if realistic else Clock()
         self.clock = clock
+        self._keycloak_lock = threading.Lock()
+        self._build(sockets=None)
+
+    def _build(self, sockets) -> None:
+        """Every platform in its scenario's first state, on a fresh event trace."""
+        seed = self._options.seed
         self.events = EventTrace(self.clock)
-        sockets = getattr(self, "_sockets", None)  # kept by reset(): its servers keep running
-        self._sockets = sockets
-        if sockets is not None:
-            sockets.attach()
         self.rng = random.Random(seed)
-        config = dict(self.scenario.data.get("server") or {}) if self.scenario else {}
-        config.update(server_config or {})
-        root = (self.scenario.data.get("root") or {}) if self.scenario else {}
-        v6_profile = get_profile(profile or (self.scenario.data.get("profile")
-                                             if self.scenario else None))
         # Keycloak at the root of the origin (python-keycloak drops a path prefix), made on
         # first use (a 5.x server needs it at once); seeded apart from the network's generator
         self._keycloak: Optional[Keycloak] = None
-        self._keycloak_lock = threading.Lock()
         self._keycloak_rng = random.Random(f"keycloak-{seed}") if seed is not None else None
-        accounts = None
-        if v6_profile.name == "5.x":
-            from simulator.vantage6.v5.accounts import KeycloakAccounts
-
-            accounts = KeycloakAccounts(self.keycloak.realm("vantage6"))
-        self.vantage6 = Vantage6Server(
-            clock=self.clock, api_path=api_path, events=self.events, config=config,
-            jwt_secret=jwt_secret or "%032x" % self.rng.getrandbits(128),
-            root_password=root.get("password", "admin" if accounts else "root"),
-            root_username=root.get("username"), profile=v6_profile, keycloak=accounts,
-            root_ids=(root.get("organization_id"), root.get("user_id")),
-            rng=random.Random(f"hq-{seed}") if seed is not None else None)
-        if self.scenario is not None:
-            v6_scenario.build(self.vantage6, self.scenario, self.rng)
-        if accounts is not None:
-            self._sign_in_as(device_user)
-        if execution is not None:
-            if execution not in MODES:
-                raise ValueError(f"execution must be one of {MODES}, not {execution!r}")
-            self.vantage6.algorithms.default_mode = execution
-        self.faults = Faults(self)
-        self.privacy = PrivacyChecks(self)
-        privacy = (self.scenario.data.get("privacy") or {}) if self.scenario else {}
-        if privacy:
-            self.privacy.enable(**privacy)
-        self.nodes = NodeFleet(self, simulate=nodes == "simulated",
-                               timeout=runtime.get("timeout"), lifecycle=node_lifecycle,
-                               executor=executor or runtime.get("executor", "inline"),
-                               workers=workers or runtime.get("workers"),
-                               ray_address=runtime.get("ray_address"))
-        # path prefix -> the platform that serves it; each platform sees the request's full path
-        self._mounts: list[tuple[str, Handler]] = []
-        self.mount(self.vantage6.api_path, self.vantage6.handle)
-        self.mount(CONTROL_PREFIX, ControlPlane(self).handle)  # also the node proxy
+        # path prefix -> (handler, faulted?, the platform's generic error); the longest wins
+        self._mounts: list[tuple[str, Handler, bool, Callable[[int], Response]]] = []
+        self.faults = Faults(node_of=lambda org: self.vantage6.fleet.of(org),
+                             error_response=self._error_response)
+        self.vantage6 = Vantage6Platform(
+            clock=self.clock, events=self.events, url=self.url, scenario=self.scenario,
+            options=self._options, rng=self.rng, faults=self.faults,
+            keycloak=lambda: self.keycloak, intercept=self.intercept, serve=self.serve,
+            sockets=sockets)
+        for prefix, handler, faulted in self.vantage6.mounts():
+            self.mount(prefix, handler, faulted=faulted,
+                       error_response=self.vantage6.error_response)
+        self.mount(CONTROL_PREFIX, ControlPlane(self).handle, faulted=False)
         # ST4SD (runtime service + datastore) under /st4sd; its heavy parts are built on first use
-        self.st4sd = ST4SDPlatform(self.clock, prefix="/st4sd", url=self.url, runtime=st4sd_runtime,
+        self.st4sd = ST4SDPlatform(self.clock, prefix="/st4sd", url=self.url,
+                                   runtime=self._st4sd_runtime,
                                    rng=random.Random(self.rng.getrandbits(64)) if seed is not None
                                    else None)
         if self.scenario is not None:
             st4sd_scenario.build(self.st4sd, self.scenario)
-        self.mount("/st4sd", self.st4sd.handle)
+        self.mount("/st4sd", self.st4sd.handle, error_response=self.st4sd.error_response)
         # PAPI (catalog, deployments on a simulated Nomad, stats, OIDC realm) under /papi; its
         # catalog, signing key and routes are loaded on first use
         self.papi = PapiPlatform(clock=self.clock, url=self.url, events=self.events,
                                  scenario=self.scenario,
                                  rng=random.Random(self.rng.getrandbits(64)) if seed is not None
                                  else None)
-        self.mount(PAPI_PREFIX, self.papi.handle)
+        self.mount(PAPI_PREFIX, self.papi.handle, error_response=self.papi.error_response)
         if self._keycloak is not None:
             self._keycloak.adopt(self.papi.realm)
-        self.mount("/realms", self._serve_keycloak)
-        self.mount("/admin", self._serve_keycloak)
+        self.mount("/realms", self._serve_keycloak, error_response=Keycloak.error_response)
+        self.mount("/admin", self._serve_keycloak, error_response=Keycloak.error_response)
 
     @property
     def keycloak(self) -> Keycloak:
@@ -162,13 +133,6 @@ class Network:
                     keycloak.adopt(self.papi.realm)
                 self._keycloak = keycloak
             return self._keycloak
-
-    def _sign_in_as(self, device_user: Any) -> None:
-        """Who device logins sign in as (5.x): given, or the scenario's first user."""
-        if device_user is ...:
-            users = (self.scenario.list("users") if self.scenario is not None else [])
-            device_user = users[0]["username"] if users else None
-        self.keycloak.realm("vantage6").device_user = device_user
 
     def _serve_keycloak(self, request: Request) -> Response:
         return self.keycloak.handle(request)
@@ -193,38 +157,46 @@ class Network:
         (server mode: ``server.url + "/papi"``)."""
         return self.url + PAPI_PREFIX
 
-    def mount(self, prefix: str, handler: Handler) -> None:
-        """Serve every path under ``prefix`` (e.g. ``/rs``, ``/papi``) with a platform's handler."""
-        self._mounts.append((prefix.rstrip("/"), handler))
+    def mount(self, prefix: str, handler: Handler, *, faulted: bool = True,
+              error_response: Optional[Callable[[int], Response]] = None) -> None:
+        """Serve every path under ``prefix`` (e.g. ``/rs``, ``/papi``) with a platform's handler;
+        ``faulted``: injected request faults apply; ``error_response(status)``: the platform's
+        generic error, what an injected ``server_error`` answers."""
+        self._mounts.append((prefix.rstrip("/"), handler, faulted,
+                             error_response or _plain_error))
         self._mounts.sort(key=lambda m: len(m[0]), reverse=True)  # the longest prefix wins
 
-    def handle(self, request: Request) -> Response:
-        path = request.path
-        for prefix, handler in self._mounts:
+    def _mount_of(self, path: str):
+        for mount in self._mounts:
+            prefix = mount[0]
             if path.startswith(prefix) and (len(path) == len(prefix) or path[len(prefix)] == "/"):
-                break
-        else:
-            return Response.json({"msg": f"The requested URL {path} was not found on the "
-                                         "server (no simulated platform serves it)."}, 404)
-        if not path.startswith(CONTROL_PREFIX):  # the control plane is never faulted
+                return mount
+        return None
+
+    def _error_response(self, path: str, status: int) -> Response:
+        mount = self._mount_of(path)
+        return (mount[3] if mount is not None else _plain_error)(status)
+
+    def handle(self, request: Request) -> Response:
+        mount = self._mount_of(request.path)
+        if mount is None:
+            return Response.json({"msg": f"The requested URL {request.path} was not found on "
+                                         "the server (no simulated platform serves it)."}, 404)
+        _, handler, faulted, _ = mount
+        if faulted:
             injected = self.faults.before_request(request)  # may raise ConnectionDropped
             if injected is not None:
                 return injected
-        # Work the request gives the nodes (a new task) is done once its answer exists, before
-        # the client gets it: POST /task answers "pending" and the next poll finds the runs done.
-        fleet = self.nodes  # the one this request started with (reset() makes a new one)
-        work, token = fleet.collect()
-        try:
-            response = handler(request)
-        finally:
-            fleet.stop_collecting(token)
-        if work or fleet.has_later():
-            fleet.run(work)
-        return response
+        return handler(request)
 
     def intercept(self) -> Interception:
         """Context manager / decorator: answer requests and httpx calls to ``self.url``."""
-        return Interception(self)
+        return Interception(self.url, self.handle, value=self,
+                            sleep_clock=self._polling_clock)
+
+    def _polling_clock(self) -> Optional[Clock]:
+        # a realistic lifecycle: a client polling in this thread moves the simulated clock
+        return self.clock if self.vantage6.fleet.lifecycle.realistic else None
 
     def serve(self, host: str = "127.0.0.1", port: int = 0) -> ServerMode:
         """Start server mode on loopback; the returned handle has ``.url`` and ``.stop()``.
@@ -234,11 +206,17 @@ class Network:
     @property
     def sockets(self):
         """The vantage6 Socket.IO server of this network (made on first use)."""
-        if self._sockets is None:
-            from simulator.vantage6.websockets import TaskSockets
+        return self.vantage6.sockets
 
-            self._sockets = TaskSockets(self)
-        return self._sockets
+    @property
+    def nodes(self):
+        """The simulated vantage6 nodes (``net.nodes.of("org 2")``)."""
+        return self.vantage6.fleet
+
+    @property
+    def privacy(self):
+        """vantage6's opt-in privacy checks on results."""
+        return self.vantage6.privacy
 
     def reset(self) -> None:
         """Back to the scenario's first state: every record, node, instance and deployment made
@@ -248,13 +226,13 @@ class Network:
         self.close()
         if self.clock.simulated:
             self.clock.clear_timers()
-        self.__init__(self.scenario, clock=self.clock, **self._arguments)
+        self._build(sockets=self.vantage6._sockets)  # running servers keep their sockets
 
     def close(self) -> None:
         """Release what the platforms hold: the nodes' data folders and the loopback server of
         isolated runs; running ST4SD instances and their directories. Also done when the
         network is garbage-collected (and, for ST4SD, at exit)."""
-        self.nodes.close()
+        self.vantage6.close()
         self.st4sd.close()
 
     def __enter__(self) -> "Network":
@@ -263,58 +241,36 @@ class Network:
     def __exit__(self, *exc: Any) -> None:
         self.close()
 
-    # ------------------------------------------------------------------ inspection
+    # ------------------------------------------------------------------ vantage6 conveniences
     def tasks(self) -> list[dict]:
         """Every vantage6 task as plain data (id, name, image, status, parent, job...)."""
-        return inspection.tasks(self)
+        return self.vantage6.tasks()
 
     def runs(self, task_id: Optional[int] = None) -> list[dict]:
         """Runs (of one task) as plain data, with their logs."""
-        return inspection.runs(self, task_id)
+        return self.vantage6.runs(task_id)
 
     def results(self, task_id: int) -> dict[int, Any]:
         """{organization id: the decoded result} of a task's finished runs."""
-        return inspection.results(self, task_id)
+        return self.vantage6.results(task_id)
 
-    # ------------------------------------------------------------------ conveniences
     def request(self, method: str, path: str, *, json: Any = None, token: Optional[str] = None,
                 params: Optional[dict] = None) -> Response:
-        """Call the API directly (no transport), e.g. ``net.request("GET", "/api/version")``."""
-        import json as _json
-        from urllib.parse import urlencode
-
-        headers = {}
-        if token:
-            headers["Authorization"] = f"Bearer {token}"
-        body = b""
-        if json is not None:
-            headers["Content-Type"] = "application/json"
-            body = _json.dumps(json).encode()
-        return self.handle(Request.build(method, path, urlencode(params or {}, doseq=True),
-                                         headers, body))
+        """Call the network directly (no transport), e.g. ``net.request("GET", "/api/version")``."""
+        return self.handle(build_request(method, path, json=json, token=token, params=params))
 
     def login(self, username: str, password: str) -> str:
-        """An access token for a user, as POST /token/user gives it."""
-        response = self.request("POST", f"{self.vantage6.api_path}/token/user",
-                                json={"username": username, "password": password})
-        if response.status != 200:
-            raise HttpError(response.status, response.get_json())
-        return response.get_json()["access_token"]
+        """An access token for a vantage6 user, as POST /token/user gives it."""
+        return self.vantage6.login(username, password)
 
     def node_api_key(self, node: int | str | None = None, *,
                      organization: int | str | None = None) -> str:
         """The api key of a scenario node: by node id or name, or by its organization's id/name."""
-        state = self.vantage6.state
-        for setup in self.vantage6.node_setups.values():
-            n = state.nodes.get(setup.node_id)
-            if n is None:
-                continue
-            if node is not None and node in (n.id, n.name):
-                return setup.api_key
-            if organization is not None and organization in (n.organization.id,
-                                                             n.organization.name):
-                return setup.api_key
-        raise KeyError(f"no scenario node for node={node!r} organization={organization!r}")
+        return self.vantage6.node_api_key(node, organization=organization)
+
+
+def _plain_error(status: int) -> Response:
+    return Response.json({"msg": "Internal Server Error"}, status)
 
 
 def _now_to_the_second():

@@ -49,6 +49,11 @@ class Keycloak:
             raise KeyError(f"no realm {name!r} (known: {known})") from None
 
     # ------------------------------------------------------------------ HTTP
+    @staticmethod
+    def error_response(status: int) -> Response:
+        """``KeycloakErrorHandler``'s answer to an unexpected exception."""
+        return Response.json({"error": "unknown_error"}, status)
+
     def handle(self, request: Request) -> Response:
         base = self.base_url(request)
         if request.path == "/admin" or request.path.startswith("/admin/"):

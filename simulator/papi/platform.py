@@ -67,6 +67,12 @@ class PapiPlatform:
         self._app: Optional[App] = None
 
     # ------------------------------------------------------------------ HTTP
+    @staticmethod
+    def error_response(status: int) -> Response:
+        """Starlette's answer to an unhandled exception: plain text."""
+        return Response(status, b"Internal Server Error",
+                        [("Content-Type", "text/plain; charset=utf-8")])
+
     def handle(self, request: Request) -> Response:
         with self.lock:
             if self._app is None:

@@ -153,6 +153,11 @@ class ST4SDPlatform:
         return self.handle(request, internal=True)
 
     # ------------------------------------------------------------------ entry point
+    @staticmethod
+    def error_response(status: int) -> Response:
+        """What the services answer for an unhandled error (flask-restx behind the proxy)."""
+        return Response.json({"message": "Internal Server Error"}, status)
+
     def handle(self, request: Request, internal: bool = False) -> Response:
         """``internal``: from inside the cluster (the datastore's services only, no proxy)."""
         from simulator.st4sd.routes import Ctx, jsonify

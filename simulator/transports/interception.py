@@ -24,7 +24,7 @@ from simulator.core.http import ConnectionDropped, Handler, Request, Response
 from simulator.core.virtual_time import sleeping_on
 
 if TYPE_CHECKING:
-    from simulator.network import Network
+    from simulator.core.clock import Clock
 
 _DEFAULT_PORTS = {"http": 80, "https": 443}
 _METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS")
@@ -207,27 +207,34 @@ INTERCEPTOR = _Interceptor()
 
 
 class Interception:
-    """Context manager and decorator activating in-process access to a network (as mock_aws)."""
+    """Context manager and decorator activating in-process access to a network (as mock_aws):
+    calls to ``url``'s origin are answered by ``handle``; ``__enter__`` gives ``value`` (the
+    network). ``sleep_clock()`` names a simulated clock that ``time.sleep`` in this thread
+    should move while active (a realistic lifecycle: polling advances it), or None."""
 
-    def __init__(self, network: "Network") -> None:
-        self.network = network
-        self._origin = origin_of(network.url)
+    def __init__(self, url: str, handle: Handler, *, value: Any = None,
+                 sleep_clock: Callable[[], Optional["Clock"]] = lambda: None) -> None:
+        self._handle = handle
+        self._value = value
+        self._sleep_clock = sleep_clock
+        self._origin = origin_of(url)
         self._sleeping: Optional[contextlib.ExitStack] = None
 
-    def start(self) -> "Network":
-        INTERCEPTOR.activate(self._origin, self.network.handle)
-        if self.network.nodes.lifecycle.realistic:  # polling in this thread moves the clock
+    def start(self) -> Any:
+        INTERCEPTOR.activate(self._origin, self._handle)
+        clock = self._sleep_clock()
+        if clock is not None:  # polling in this thread moves the clock
             self._sleeping = contextlib.ExitStack()
-            self._sleeping.enter_context(sleeping_on(self.network.clock))
-        return self.network
+            self._sleeping.enter_context(sleeping_on(clock))
+        return self._value
 
     def stop(self) -> None:
         if self._sleeping is not None:
             self._sleeping.close()
             self._sleeping = None
-        INTERCEPTOR.deactivate(self._origin, self.network.handle)
+        INTERCEPTOR.deactivate(self._origin, self._handle)
 
-    def __enter__(self) -> "Network":
+    def __enter__(self) -> Any:
         return self.start()
 
     def __exit__(self, *exc: Any) -> None:

@@ -22,7 +22,7 @@ from __future__ import annotations
 import logging
 import threading
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Callable, Optional
+from typing import TYPE_CHECKING, Any, Callable, Optional, Protocol
 
 import socketio
 
@@ -32,7 +32,15 @@ from simulator.vantage6.errors import V6Error
 from simulator.vantage6.permissions import COL, GLO, ORG, RECEIVE
 
 if TYPE_CHECKING:
-    from simulator.network import Network
+    from simulator.core.events import EventTrace
+    from simulator.vantage6.server import Vantage6Server
+
+
+class SocketHost(Protocol):
+    """What the sockets need from their platform: its server and event trace."""
+
+    server: "Vantage6Server"
+    events: "EventTrace"
 
 log = logging.getLogger(__name__)
 NAMESPACE = "/tasks"
@@ -54,21 +62,23 @@ class _Session:
 class TaskSockets:
     """One network's ``/tasks`` namespace; ``wsgi(app)`` puts it in front of the HTTP app."""
 
-    def __init__(self, network: "Network") -> None:
-        self.network = network
+    def __init__(self, host: SocketHost) -> None:
+        self.host = host
         self.sio = socketio.Server(async_mode="threading", cors_allowed_origins="*",
                                    ping_timeout=60, logger=False, engineio_logger=False)
         self.sio.register_namespace(_TasksNamespace(self))
         self._sessions: dict[str, _Session] = {}
         self._lock = threading.Lock()
         self._unsubscribe: Optional[Callable[[], None]] = None
-        self.attach()
+        self.attach(host)
 
-    def attach(self) -> None:
-        """Listen to the network's (current) event trace; ``Network.reset()`` makes a new one."""
+    def attach(self, host: SocketHost) -> None:
+        """Speak for ``host`` and listen to its event trace: ``Network.reset()`` builds a new
+        platform, and the servers already running keep their sockets."""
         if self._unsubscribe is not None:
             self._unsubscribe()
-        self._unsubscribe = self.network.events.subscribe(self._on_event)
+        self.host = host
+        self._unsubscribe = host.events.subscribe(self._on_event)
 
     def wsgi(self, app: Callable) -> Callable:
         return socketio.WSGIApp(self.sio, app)
@@ -102,7 +112,7 @@ class TaskSockets:
             log.exception("could not emit %s", event.name)
 
     def _translate(self, event: Event) -> list[tuple[str, Any]]:
-        server = self.network.vantage6
+        server = self.host.server
         return server.profile.socket_events(event, server.state)
 
     # ------------------------------------------------------------------ who may hear what
@@ -116,7 +126,7 @@ class TaskSockets:
             return []
         rules, org = caller.rules("event"), caller.organization
         if rules.can(RECEIVE, GLO):
-            return [f"collaboration_{c}" for c in sorted(self.network.vantage6.state
+            return [f"collaboration_{c}" for c in sorted(self.host.server.state
                                                          .collaborations)]
         if rules.can(RECEIVE, COL):
             return [f"collaboration_{c.id}" for c in org.collaborations]
@@ -132,7 +142,7 @@ class _TasksNamespace(socketio.Namespace):
 
     @property
     def server6(self):
-        return self.sockets.network.vantage6
+        return self.sockets.host.server
 
     def on_connect(self, sid: str, environ: dict, auth: Any = None) -> None:
         server = self.server6

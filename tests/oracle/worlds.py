@@ -95,7 +95,7 @@ class BaseWorlds:
     def rewind(self) -> None:
         """Both servers back to the base world (the simulator serves the base network again)."""
         self.oracle.restore(self.name)
-        self.network.vantage6.state = _copy_state(self.network, self._state)
+        self.network.vantage6.server.state = _copy_state(self.network, self._state)
         self.simulator.network = self.network
 
 

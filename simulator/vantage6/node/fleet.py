@@ -18,7 +18,7 @@ import threading
 import weakref
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable, Iterator, Optional
+from typing import TYPE_CHECKING, Any, Callable, ContextManager, Iterator, Optional, Protocol
 from urllib.parse import urlsplit
 
 from simulator.core.events import Event
@@ -34,15 +34,36 @@ from simulator.vantage6.runtime.executors import (
 )
 
 if TYPE_CHECKING:
-    from simulator.network import Network
+    from simulator.core.clock import Clock
+    from simulator.core.events import EventTrace
     from simulator.transports.server import ServerMode
+    from simulator.vantage6.runtime.executors import RunOutcome
     from simulator.vantage6.scenario import NodeSetup
+    from simulator.vantage6.server import Vantage6Server
 
 log = logging.getLogger(__name__)
 Work = Callable[[], None]
 INLINE, THREADS, PROCESSES, RAY = "inline", "threads", "processes", "ray"
 EXECUTORS = (INLINE, THREADS, PROCESSES, RAY)
 REMOTE = (PROCESSES, RAY)  # the algorithm runs in another process
+
+
+class CrashSource(Protocol):
+    def outcome_for(self, node: SimulatedNode, run: dict) -> Optional["RunOutcome"]: ...
+
+
+class NodeHost(Protocol):
+    """What the nodes need from the platform they run in (``Vantage6Platform``)."""
+
+    server: "Vantage6Server"
+    clock: "Clock"
+    events: "EventTrace"
+    url: str  # where in-process algorithms reach the node proxy
+    faults: CrashSource  # injected crashes
+
+    def intercept(self) -> ContextManager[Any]: ...
+
+    def serve(self, port: int = 0) -> "ServerMode": ...
 
 
 def _run_folder_base() -> Optional[str]:
@@ -54,13 +75,13 @@ def _run_folder_base() -> Optional[str]:
 
 
 class NodeFleet:
-    def __init__(self, network: "Network", simulate: bool = True,
+    def __init__(self, host: NodeHost, simulate: bool = True,
                  timeout: Optional[float] = None, lifecycle: Optional[Lifecycle] = None,
                  executor: str = INLINE, workers: Optional[int] = None,
                  ray_address: Optional[str] = None) -> None:
         if executor not in EXECUTORS:
             raise ValueError(f"executor must be one of {EXECUTORS}, not {executor!r}")
-        self.network = network
+        self.host = host
         self.simulate = simulate
         self.lifecycle = lifecycle or Lifecycle()
         self.executor = executor
@@ -79,21 +100,21 @@ class NodeFleet:
         self.keep_errors = False
         self.errors: dict[int, BaseException] = {}
         self._lock = threading.Lock()
-        self._executors = {IN_PROCESS: InProcessExecutor(reachable=network.intercept),
+        self._executors = {IN_PROCESS: InProcessExecutor(reachable=host.intercept),
                            ISOLATED: IsolatedExecutor(timeout=timeout)}
         self._loopback: Optional["ServerMode"] = None
         self._work_dir: Optional[Path] = None
         self._cache_dir: Optional[Path] = None
         self._finalizers: list[weakref.finalize] = []
         if simulate:  # a network being built has no runs yet: nothing to sync
-            for setup in network.vantage6.node_setups.values():
+            for setup in host.server.node_setups.values():
                 self.attach(setup, sync=False)
-        network.events.subscribe(self._on_event)
+        host.events.subscribe(self._on_event)
 
     # ------------------------------------------------------------------ the nodes
     def attach(self, setup: "NodeSetup", sync: bool = True) -> SimulatedNode:
         """Run a simulated node for a registered node (its api key and databases)."""
-        node = self.network.vantage6.profile.node_class()(self, setup)
+        node = self.host.server.profile.node_class()(self, setup)
         self._nodes[setup.node_id] = node
         if setup.online:
             node.go_online(sync=sync)
@@ -140,7 +161,7 @@ class NodeFleet:
 
     def _announce(self, task_id: int) -> None:
         """``new_task``: each online node with a run in the task fetches and starts it."""
-        task = self.network.vantage6.state.tasks.get(task_id)  # the server holds its lock
+        task = self.host.server.state.tasks.get(task_id)  # the server holds its lock
         if task is None:
             return
         seen = set()
@@ -150,7 +171,7 @@ class NodeFleet:
             if node is not None and node.online and node.id not in seen:
                 seen.add(node.id)
                 if self.lifecycle.realistic:  # the socket event and the node's queue take time
-                    self.lifecycle.later(self.network.clock, self.network.events, "pickup",
+                    self.lifecycle.later(self.host.clock, self.host.events, "pickup",
                                          node.speed, lambda node=node: node.sync(task_id))
                 else:
                     self.schedule(lambda node=node: node.sync(task_id))
@@ -178,7 +199,7 @@ class NodeFleet:
         items = later + work
         # one interception for the whole batch: the runs' algorithms reach the node proxy
         # without patching requests and httpx again for every run
-        with self.network.intercept():
+        with self.host.intercept():
             nested = getattr(self._in_pool, "active", False)  # a central function's subtask
             if self._pool is None or nested or len(items) < 2:
                 for item in items:
@@ -199,7 +220,7 @@ class NodeFleet:
             item()
         except Exception:
             log.exception("a simulated node failed")
-            self.network.events.emit("simulator_error", {"where": "node"})
+            self.host.events.emit("simulator_error", {"where": "node"})
 
     def has_later(self) -> bool:
         return bool(self._later)
@@ -228,7 +249,7 @@ class NodeFleet:
         if mode == ISOLATED or self.executor in REMOTE:  # another process: it needs HTTP
             server = self.loopback()
             return ProxyAddress(f"http://{server.host}", str(server.port), proxy_path(node_id))
-        parts = urlsplit(self.network.url)
+        parts = urlsplit(self.host.url)
         return ProxyAddress(f"{parts.scheme}://{parts.hostname}", str(parts.port or ""),
                             proxy_path(node_id))
 
@@ -236,7 +257,7 @@ class NodeFleet:
         """The network in server mode, for isolated runs (started once, on first need)."""
         with self._lock:
             if self._loopback is None:
-                self._loopback = self.network.serve(port=0)
+                self._loopback = self.host.serve(port=0)
             return self._loopback
 
     def work_dir(self) -> Path:

@@ -1,5 +1,5 @@
 """The node proxy algorithms talk to (vantage6-node 4.15.2, node/proxy_server.py), served by the
-network at ``/_simulator/nodes/<node id>/proxy`` so that the real ``AlgorithmClient`` reaches it
+vantage6 platform at ``/_simulator/nodes/<node id>/proxy`` so that the real ``AlgorithmClient`` reaches it
 in process and in server mode alike.
 
 What an algorithm sees differs from the server in ways that matter, and is reproduced:
@@ -16,12 +16,13 @@ from __future__ import annotations
 
 import json
 import re
-from typing import TYPE_CHECKING, Any, Optional
+from typing import TYPE_CHECKING, Any, Container, Optional, Protocol
 
 from simulator.core.http import ConnectionDropped, Request, Response
 
 if TYPE_CHECKING:
-    from simulator.network import Network
+    from simulator.core.events import EventTrace
+    from simulator.vantage6.server import Vantage6Server
 
 PREFIX = "/_simulator/nodes"
 RETRY = 3
@@ -42,13 +43,26 @@ def proxy_path(node_id: int) -> str:
     return f"{PREFIX}/{node_id}/proxy"
 
 
+class RequestFaults(Protocol):
+    def before_request(self, request: Request) -> Optional[Response]: ...
+
+
+class ProxyHost(Protocol):
+    """What the proxy needs from its platform (``Vantage6Platform``)."""
+
+    server: "Vantage6Server"
+    fleet: Container[int]  # the ids of the simulated nodes
+    faults: RequestFaults  # injected on the network: they reach the proxy's own calls too
+    events: "EventTrace"
+
+
 class NodeProxy:
-    def __init__(self, network: "Network") -> None:
-        self.network = network
+    def __init__(self, host: ProxyHost) -> None:
+        self.host = host
 
     def handle(self, request: Request) -> Response:
         match = _PATH.match(request.path)
-        if match is None or int(match.group(1)) not in self.network.nodes:
+        if match is None or int(match.group(1)) not in self.host.fleet:
             return Response(404, FLASK_404_HTML.encode(), [("Content-Type", "text/html; charset=utf-8")])
         node_id, path = int(match.group(1)), match.group(2) or "/"
         method = request.method
@@ -98,18 +112,18 @@ class NodeProxy:
             headers["Content-Type"] = "application/json"
             body = json.dumps(payload).encode()
         upstream_request = Request.build(
-            request.method, self.network.vantage6.api_path + path, request.query_string,
+            request.method, self.host.server.api_path + path, request.query_string,
             headers, body)
         response = None
         for _ in range(RETRY):
             try:  # faults injected on the network reach the proxy's own calls too
-                response = (self.network.faults.before_request(upstream_request)
-                            or self.network.vantage6.handle(upstream_request))
+                response = (self.host.faults.before_request(upstream_request)
+                            or self.host.server.handle(upstream_request))
             except ConnectionDropped:
                 continue  # the real proxy waits a second here; the simulator does not
             if response.status <= 210:
                 return response
-        self.network.events.emit("node_proxy_failed", {
+        self.host.events.emit("node_proxy_failed", {
             "node_id": node_id, "method": request.method, "path": path,
             "status": response.status if response is not None else None,
             "body": _json_or_text(response) if response is not None else "connection dropped"})

@@ -55,7 +55,7 @@ class SimulatedNode:
     refresh_margin: float = REFRESH_MARGIN
     def __init__(self, fleet: "NodeFleet", setup: "NodeSetup") -> None:
         self.fleet = fleet
-        self.server = fleet.network.vantage6
+        self.server = fleet.host.server
         self.setup = setup
         self.id = setup.node_id
         self.cache = DataCache()  # each database parsed once, per node
@@ -102,7 +102,7 @@ class SimulatedNode:
                 return
             node.status, node.last_seen = "online", self.server.clock.now()
         self._online = True
-        self.fleet.network.events.emit(
+        self.fleet.host.events.emit(
             "node-online", {"id": self.id, "name": node.name, "org_id": self.organization_id},
             room=f"collaboration_{self.collaboration_id}")
         if sync:
@@ -116,7 +116,7 @@ class SimulatedNode:
             if node is None:
                 return
             node.status = "offline"
-        self.fleet.network.events.emit(
+        self.fleet.host.events.emit(
             "node-offline", {"id": self.id, "name": node.name, "org_id": self.organization_id},
             room=f"collaboration_{self.collaboration_id}")
 
@@ -194,7 +194,7 @@ class SimulatedNode:
                     self._killed.discard(run["id"])
 
     def _later(self, phase_name: str, action) -> None:
-        self.fleet.lifecycle.later(self.server.clock, self.fleet.network.events, phase_name,
+        self.fleet.lifecycle.later(self.server.clock, self.fleet.host.events, phase_name,
                                    self.speed, action)
 
     def _start(self, run: dict) -> bool:
@@ -219,7 +219,7 @@ class SimulatedNode:
             self._report(run, failure, b"", START_FAILED_LOG)
             return False
         # the container starts: "initializing" inside the node, never PATCHed (as the real node)
-        self.fleet.network.events.emit("run_initializing", {
+        self.fleet.host.events.emit("run_initializing", {
             "run_id": run["id"], "task_id": task["id"], "organization_id": self.organization_id})
         self._later("startup", lambda: self._step(self._activate, run, job))
         return True
@@ -234,7 +234,7 @@ class SimulatedNode:
             if run["id"] in self._killed:
                 return False
             self._running[run["id"]] = job.mode
-        outcome = self.fleet.network.faults.outcome_for(self, run)
+        outcome = self.fleet.host.faults.outcome_for(self, run)
         if outcome is None:
             try:
                 outcome = self.fleet.executor_for(job.mode).execute(job.job)
@@ -299,7 +299,7 @@ class SimulatedNode:
 
     def _status_changed(self, run: dict, status: str) -> None:
         task = run["task"]
-        self.fleet.network.events.emit("algorithm_status_change", {
+        self.fleet.host.events.emit("algorithm_status_change", {
             "node_id": self.id, "status": getattr(status, "value", status), "run_id": run["id"],
             "task_id": task["id"],
             "collaboration_id": self.collaboration_id, "organization_id": self.organization_id,

@@ -114,7 +114,7 @@ class SimulatedNode5(SimulatedNode):
             self._patch_run(run["id"], {"status": failure})
             self._status_changed(run, failure)
             return False
-        self.fleet.network.events.emit("run_initializing", {
+        self.fleet.host.events.emit("run_initializing", {
             "run_id": run["id"], "task_id": task["id"], "organization_id": self.organization_id})
         self._later("startup", lambda: self._step(self._activate, run, job))
         return True
@@ -159,7 +159,7 @@ class SimulatedNode5(SimulatedNode):
             if run["id"] in self._killed:
                 return False
             self._running[run["id"]] = job.mode
-        outcome = self.fleet.network.faults.outcome_for(self, run)
+        outcome = self.fleet.host.faults.outcome_for(self, run)
         if outcome is None:
             try:
                 outcome = self.fleet.executor_for(job.mode).execute(job.job)

@@ -148,7 +148,7 @@ class Pair:
 
     def rewind(self, name: str) -> None:
         self.oracle.restore(name)
-        self.sut.vantage6.state = _copy_state(self.sut, self._sim_snapshots[name])
+        self.sut.vantage6.server.state = _copy_state(self.sut, self._sim_snapshots[name])
         real_realm, sim_realm = self._realm_snapshots[name]
         realm_restore(self.kc.keycloak.realm(REALM), real_realm)
         realm_restore(self.sut.keycloak.realm(REALM), sim_realm)

@@ -1,4 +1,4 @@
-"""Plain-data views of a network's vantage6 state, for tests (``net.tasks()``, ``net.runs()``,
+"""Plain-data views of a vantage6 platform's state, for tests (``net.tasks()``, ``net.runs()``,
 ``net.results()``) and for the control plane (``GET /_simulator/state``). Read under the server's
 lock; nothing here changes state."""
 from __future__ import annotations
@@ -10,8 +10,10 @@ from typing import TYPE_CHECKING, Any, Optional
 from simulator.core.clock import iso_naive
 
 if TYPE_CHECKING:
-    from simulator.network import Network
+    from simulator.core.clock import Clock
     from simulator.vantage6.entities import Run, Task
+    from simulator.vantage6.node.fleet import NodeFleet
+    from simulator.vantage6.server import Vantage6Server
 
 
 def task_view(task: "Task") -> dict:
@@ -37,14 +39,12 @@ def decode_result(run: "Run") -> Any:
     return json.loads(base64.b64decode(run.result))
 
 
-def tasks(network: "Network") -> list[dict]:
-    server = network.vantage6
+def tasks(server: "Vantage6Server") -> list[dict]:
     with server.lock:
         return [task_view(t) for t in sorted(server.state.tasks.values(), key=lambda t: t.id)]
 
 
-def runs(network: "Network", task_id: Optional[int] = None) -> list[dict]:
-    server = network.vantage6
+def runs(server: "Vantage6Server", task_id: Optional[int] = None) -> list[dict]:
     with server.lock:
         if task_id is None:
             chosen = server.state.runs.values()
@@ -54,9 +54,8 @@ def runs(network: "Network", task_id: Optional[int] = None) -> list[dict]:
         return [run_view(r) for r in sorted(chosen, key=lambda r: r.id)]
 
 
-def results(network: "Network", task_id: int) -> dict[int, Any]:
+def results(server: "Vantage6Server", task_id: int) -> dict[int, Any]:
     """{organization id: decoded result} of a task's finished runs."""
-    server = network.vantage6
     with server.lock:
         task = server.state.tasks.get(task_id)
         if task is None:
@@ -64,9 +63,9 @@ def results(network: "Network", task_id: int) -> dict[int, Any]:
         return {run.organization.id: decode_result(run) for run in task.runs if run.result}
 
 
-def nodes(network: "Network") -> list[dict]:
+def nodes(fleet: "NodeFleet") -> list[dict]:
     out = []
-    for node in network.nodes:
+    for node in fleet:
         record = node.record
         if record is None:
             continue
@@ -79,14 +78,13 @@ def nodes(network: "Network") -> list[dict]:
     return out
 
 
-def summary(network: "Network") -> dict:
-    state = network.vantage6.state
-    clock = network.clock
+def summary(server: "Vantage6Server", fleet: "NodeFleet", clock: "Clock") -> dict:
+    state = server.state
     return {
         "clock": {"now": iso_naive(clock.now()), "simulated": clock.simulated,
                   "pending_timers": clock.pending() if clock.simulated else 0},
-        "lifecycle": network.nodes.lifecycle.mode,
+        "lifecycle": fleet.lifecycle.mode,
         "vantage6": {"organizations": len(state.organizations),
                      "collaborations": len(state.collaborations), "users": len(state.users),
-                     "nodes": nodes(network), "tasks": tasks(network), "runs": runs(network)},
+                     "nodes": nodes(fleet), "tasks": tasks(server), "runs": runs(server)},
     }

@@ -30,7 +30,9 @@ from simulator.core.events import Event
 if TYPE_CHECKING:
     import pandas as pd
 
-    from simulator.network import Network
+    from simulator.core.events import EventTrace
+    from simulator.vantage6.node.fleet import NodeFleet
+    from simulator.vantage6.server import Vantage6Server
 
 _COUNT_KEY = re.compile(r"^(n|count|counts|size|total|freq|frequency|frequencies|num|number"
                         r"|value_counts|.*_count|.*_counts|n_.*|num_.*|count_.*)$", re.I)
@@ -52,14 +54,14 @@ class Violation:
 
 
 class PrivacyChecks:
-    def __init__(self, network: "Network") -> None:
-        self.network = network
+    def __init__(self, server: "Vantage6Server", fleet: "NodeFleet", events: "EventTrace") -> None:
+        self.server, self.fleet = server, fleet
         self.enabled = False
         self.min_cell_size = 5
         self.row_level = True
         self._violations: list[Violation] = []
         self._lock = threading.Lock()
-        network.events.subscribe(self._on_event)
+        events.subscribe(self._on_event)
 
     def enable(self, min_cell_size: int = 5, row_level: bool = True) -> "PrivacyChecks":
         self.enabled, self.min_cell_size, self.row_level = True, int(min_cell_size), row_level
@@ -88,7 +90,7 @@ class PrivacyChecks:
         if not self.enabled or event.name != "run_finished" or event.data.get("status") != \
                 "completed":
             return
-        run = self.network.vantage6.state.runs.get(event.data["run_id"])
+        run = self.server.state.runs.get(event.data["run_id"])
         if run is None or not run.result or run.task is None:
             return
         try:
@@ -115,10 +117,10 @@ class PrivacyChecks:
         return found
 
     def _frames_of(self, run) -> list["pd.DataFrame"]:
-        node = self.network.vantage6.state.collaborations[run.task.collaboration.id].node_of(
+        node = self.server.state.collaborations[run.task.collaboration.id].node_of(
             run.organization.id)
-        simulated = self.network.nodes[node.id] if node is not None and node.id in \
-            self.network.nodes else None
+        simulated = self.fleet[node.id] if node is not None and node.id in \
+            self.fleet else None
         if simulated is None:
             return []
         from vantage6.algorithm.tools.wrappers import load_data
