@@ -294,7 +294,7 @@ class SimulatedNode:
             return None, TaskStatus.FAILED
         env = self.server.profile.node_environment(env, task)
         job = RunJob(run["id"], algorithm.module, env, folder, self.cache,
-                     self.cache_dir(), node_id=self.id)
+                     self.cache_dir(), node_id=self.id, dialect=self.server.profile)
         return _Prepared(job, mode), None
 
     def _status_changed(self, run: dict, status: str) -> None:

@@ -16,10 +16,9 @@ import threading
 import traceback
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, ContextManager, Optional
+from typing import Callable, ContextManager, Optional, Protocol
 
 from simulator.vantage6.runtime import data_cache
-from simulator.vantage6.profiles import profile_of_environment
 from simulator.vantage6.runtime.environment import RunFolder, encode
 from simulator.vantage6.runtime.isolation import base_environment, run_context
 
@@ -27,6 +26,15 @@ IN_PROCESS = "in-process"
 ISOLATED = "isolated"
 MODES = (IN_PROCESS, ISOLATED)
 CACHE_VARIABLE = "SIMULATOR_DATA_CACHE"  # where isolated runs of a node share parsed frames
+
+
+class AlgorithmDialect(Protocol):
+    """What the runtime reads of a vantage6 profile (``profiles.Profile``): how the profile's
+    algorithm image is entered, and whether its node encodes the container's variables."""
+
+    encodes_environment: bool
+
+    def algorithm_entry(self, module: str) -> Callable[[], None]: ...
 
 
 @dataclass
@@ -38,6 +46,7 @@ class RunJob:
     cache: data_cache.DataCache
     cache_folder: Path  # for isolated runs: the node's on-disk cache of parsed frames
     node_id: int = 0  # for executors whose workers keep their own caches per node
+    dialect: Optional[AlgorithmDialect] = None  # the node's profile (None: 4.x)
 
 
 @dataclass
@@ -87,13 +96,12 @@ def quiet_exits(*modules) -> None:
         tools.exit = _quiet_exit  # module globals shadow the builtin
 
 
-def wrapped_run(module: str, environment: dict[str, str], cache: data_cache.DataCache,
-                output_file: Path) -> RunOutcome:
+def wrapped_run(entry: Callable[[], None], module: str, environment: dict[str, str],
+                cache: data_cache.DataCache, output_file: Path) -> RunOutcome:
     """The profile's algorithm entry (``wrap_algorithm()``) in this process, under a context
     that looks like the container: the image's environment plus the node's variables, its own
     stdout/stderr, and the node's parsed databases. Used in the simulator's process and in
     executor workers."""
-    wrapper = profile_of_environment(environment).algorithm_entry(module)
     environ = base_environment()
     environ.update(environment)
     environ["PKG_NAME"] = module
@@ -101,7 +109,7 @@ def wrapped_run(module: str, environment: dict[str, str], cache: data_cache.Data
     code, error = 0, None
     with data_cache.using(cache), run_context(environ, log):
         try:
-            wrapper()
+            entry()
         except SystemExit as exc:
             code = _exit_code(exc, log)
             # raised inside the wrapper's "except Exception as e:", so e is its context
@@ -120,7 +128,10 @@ class InProcessExecutor:
 
     def execute(self, job: RunJob) -> RunOutcome:
         with self._reachable():
-            return wrapped_run(job.module, job.environment, job.cache, job.folder.output_file)
+            entry = (job.dialect.algorithm_entry(job.module) if job.dialect is not None
+                     else wrap_algorithm_v4())
+            return wrapped_run(entry, job.module, job.environment, job.cache,
+                               job.folder.output_file)
 
     def kill(self, run_id: int) -> bool:
         return False  # a thread cannot be stopped; the node discards the outcome instead

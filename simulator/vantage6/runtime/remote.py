@@ -57,11 +57,13 @@ def execute(job: RemoteJob) -> RunOutcome:
         temporary = folder / "tmp"
         temporary.mkdir()
         environment = dict(job.environment)
-        plain = not profile_of_environment(environment).encodes_environment
+        profile = profile_of_environment(environment)
+        plain = not profile.encodes_environment
         for name, path in zip(_FILE_VARIABLES, (run.input_file, run.output_file,
                                                 run.token_file, temporary)):
             environment[name] = str(path) if plain else encode(str(path))
-        outcome = wrapped_run(job.module, environment, cache, run.output_file)
+        outcome = wrapped_run(profile.algorithm_entry(job.module), job.module, environment, cache,
+                              run.output_file)
         outcome.error = None
         return outcome
     finally:
