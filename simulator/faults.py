@@ -22,7 +22,6 @@ from simulator.core.http import ConnectionDropped, Request, Response
 
 if TYPE_CHECKING:
     from simulator.vantage6.node.simulated_node import SimulatedNode
-    from simulator.vantage6.runtime.executors import RunOutcome
 
 KINDS = ("crash", "server_error", "drop_connection", "node_offline", "node_online", "slow")
 
@@ -176,38 +175,22 @@ class Faults:
                 return self._error_response(request.path, fault.status)
         return None
 
-    def outcome_for(self, node: "SimulatedNode", run: dict) -> Optional["RunOutcome"]:
-        """A crash for this run, if one is due; the node reports it as the container's end."""
-        from simulator.vantage6.runtime.executors import RunOutcome
-
+    def crash_due(self, organization_id: int, task_id: int) -> Optional[str]:
+        """The message of a crash due for a run of this task at this organization, if any (the
+        platform's node turns it into the container's end)."""
         with self._lock:
             for fault in self._faults:
                 if fault.kind != "crash" or fault.spent:
                     continue
-                if fault.organization_id not in (None, node.organization_id):
+                if fault.organization_id not in (None, organization_id):
                     continue
-                if fault.task_id not in (None, run["task"]["id"]):
+                if fault.task_id not in (None, task_id):
                     continue
                 fault.seen += 1
                 fault.fired += 1
-                return RunOutcome(1, _crash_log(run, fault.message), b"")
+                return fault.message
         return None
 
 
 def _method(method: Optional[str]) -> Optional[str]:
     return method.upper() if method else None
-
-
-def _crash_log(run: dict, message: str) -> str:
-    """What the wrapper prints when the method raises: its error line, the traceback, 'None'."""
-    import base64
-    import json
-
-    try:  # 5.x: the task names the method; 4.x: the input does
-        method = (run["task"]["method"] if "arguments" in run
-                  else json.loads(base64.b64decode(run["input"]))["method"])
-    except Exception:
-        method = "<method>"
-    return (f"info > Dispatching ...\nerror > Error encountered while calling {method}: "
-            f"{message}\nTraceback (most recent call last):\n  File \"<injected fault>\", line 1, "
-            f"in {method}\nRuntimeError: {message}\nerror > None\n")

@@ -11,7 +11,7 @@ from simulator.keycloak import routes as keycloak_routes
 from simulator.papi import auth
 from simulator.papi.errors import BadRequest, NotImplementedInSimulator, Unauthorized
 from simulator.papi.stats import user_stats
-from simulator.papi.web import Call, Query, Route, json_response
+from simulator.papi.web import Call, Query, Route
 
 if TYPE_CHECKING:
     from simulator.papi.platform import PapiPlatform

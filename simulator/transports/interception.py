@@ -20,7 +20,7 @@ import requests
 import respx
 from responses import CallbackResponse, CallList, RequestsMock
 
-from simulator.core.http import ConnectionDropped, Handler, Request, Response
+from simulator.core.http import ConnectionDropped, Handler, Request
 from simulator.core.virtual_time import sleeping_on
 
 if TYPE_CHECKING:

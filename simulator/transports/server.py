@@ -13,7 +13,7 @@ from typing import Callable, Iterable, Optional
 
 from werkzeug.serving import BaseWSGIServer, make_server
 
-from simulator.core.http import ConnectionDropped, Handler, Request, Response
+from simulator.core.http import ConnectionDropped, Handler, Request
 
 LOOPBACK = {"127.0.0.1", "localhost", "::1"}
 _REASONS = {200: "OK", 201: "CREATED", 204: "NO CONTENT", 400: "BAD REQUEST",

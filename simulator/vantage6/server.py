@@ -21,7 +21,6 @@ from werkzeug.routing import Map, RequestRedirect, Rule as UrlRule
 from simulator.core.clock import Clock
 from simulator.core.events import EventTrace
 from simulator.core.http import HttpError, Request, Response
-from simulator.vantage6.context import Ctx
 from simulator.vantage6.errors import UnexpectedError, V6Error
 from simulator.vantage6.permissions import Caller
 from simulator.vantage6.profiles import V4, Profile, get_profile

@@ -37,7 +37,6 @@ if TYPE_CHECKING:
     from simulator.core.clock import Clock
     from simulator.core.events import EventTrace
     from simulator.transports.server import ServerMode
-    from simulator.vantage6.runtime.executors import RunOutcome
     from simulator.vantage6.scenario import NodeSetup
     from simulator.vantage6.server import Vantage6Server
 
@@ -49,7 +48,7 @@ REMOTE = (PROCESSES, RAY)  # the algorithm runs in another process
 
 
 class CrashSource(Protocol):
-    def outcome_for(self, node: SimulatedNode, run: dict) -> Optional["RunOutcome"]: ...
+    def crash_due(self, organization_id: int, task_id: int) -> Optional[str]: ...
 
 
 class NodeHost(Protocol):

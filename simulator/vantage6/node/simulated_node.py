@@ -26,14 +26,13 @@ import jwt
 
 from simulator.core.http import Request
 from simulator.vantage6.node import policies
-from simulator.vantage6.node.proxy import proxy_path
 from simulator.vantage6.runtime.data_cache import DataCache
 from simulator.vantage6.runtime.environment import (
-    ProxyAddress,
     container_environment,
     invalid_variable,
     prepare_run_folder,
 )
+from simulator.vantage6.runtime.crashes import injected_crash
 from simulator.vantage6.runtime.executors import RunJob, RunOutcome
 from simulator.vantage6.status import TaskStatus
 
@@ -234,7 +233,8 @@ class SimulatedNode:
             if run["id"] in self._killed:
                 return False
             self._running[run["id"]] = job.mode
-        outcome = self.fleet.host.faults.outcome_for(self, run)
+        message = self.fleet.host.faults.crash_due(self.organization_id, run["task"]["id"])
+        outcome = None if message is None else injected_crash(run, message)
         if outcome is None:
             try:
                 outcome = self.fleet.executor_for(job.mode).execute(job.job)

@@ -6,7 +6,7 @@ import binascii
 
 from simulator.vantage6 import ordering
 from simulator.vantage6.context import Ctx
-from simulator.vantage6.errors import BadRequest, NotFound, Unauthorized, UnexpectedError
+from simulator.vantage6.errors import BadRequest, Unauthorized, UnexpectedError
 from simulator.vantage6.permissions import COL, CREATE, DELETE, EDIT, GLO, ORG, VIEW
 from simulator.vantage6.routing import USER, USER_NODE, USER_NODE_CONTAINER, RouteTable
 from simulator.vantage6.filters import int_arg, like

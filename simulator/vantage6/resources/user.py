@@ -13,7 +13,7 @@ from simulator.vantage6.permissions import (
 from simulator.vantage6.resources.token import _login
 from simulator.vantage6.routing import USER, RouteTable
 from simulator.vantage6.schemas import password_problem
-from simulator.vantage6.state import api_key_digest, hash_secret
+from simulator.vantage6.state import hash_secret
 
 routes = RouteTable()
 
@@ -29,7 +29,7 @@ def check_caller_has_rules(caller: Caller, rules) -> None:
 
 @routes.route("/user", "GET", who=USER)
 def list_users(ctx: Ctx):
-    r, args, state, me = ctx.rules("user"), ctx.args, ctx.state, ctx.user
+    r, args, state = ctx.rules("user"), ctx.args, ctx.state
     users = list(state.users.values())
     role = rule = None
     for param in ("username", "firstname", "lastname", "email"):

@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, Optional
 import jwt
 
 from simulator.vantage6.node.simulated_node import NO_LOG_SHARING, NodeError, SimulatedNode
+from simulator.vantage6.runtime.crashes import injected_crash
 from simulator.vantage6.runtime.executors import RunJob, RunOutcome
 from simulator.vantage6.v5 import runtime as rt
 from simulator.vantage6.v5 import status as st
@@ -159,7 +160,8 @@ class SimulatedNode5(SimulatedNode):
             if run["id"] in self._killed:
                 return False
             self._running[run["id"]] = job.mode
-        outcome = self.fleet.host.faults.outcome_for(self, run)
+        message = self.fleet.host.faults.crash_due(self.organization_id, run["task"]["id"])
+        outcome = None if message is None else injected_crash(run, message)
         if outcome is None:
             try:
                 outcome = self.fleet.executor_for(job.mode).execute(job.job)
