@@ -14,10 +14,11 @@ from __future__ import annotations
 
 import functools
 from pathlib import Path
-from typing import Any, Callable, Optional, TypeVar
+from typing import TYPE_CHECKING, Any, Callable, Optional, TypeVar
 
-from simulator.network import Network
-from simulator.scenario import Scenario
+if TYPE_CHECKING:
+    from simulator.network import Network
+    from simulator.scenario import Scenario
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -30,7 +31,9 @@ class simulate:  # noqa: N801 (used like a function, as mock_aws is)
         self.network: Optional[Network] = None
         self._interception = None
 
-    def __enter__(self) -> Network:
+    def __enter__(self) -> "Network":
+        from simulator.network import Network  # on use: the package imports this module eagerly
+
         self.network = Network(self.scenario, **self.options)
         self._interception = self.network.intercept()
         self._interception.start()
