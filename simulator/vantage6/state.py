@@ -5,10 +5,7 @@ Nothing here knows HTTP or permissions. Callers hold the network lock (see ``Van
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-import hmac
 import json
-import os
 from typing import Callable, Iterable, Optional, TypeVar
 
 from simulator.core.clock import Clock
@@ -21,87 +18,17 @@ from simulator.vantage6.entities import (
     Run,
     Study,
     Task,
-    TaskDatabase,
     User,
 )
 from simulator.vantage6.permissions import load_permission_data
-from simulator.vantage6.status import TaskStatus
+from simulator.vantage6.secrets import api_key_digest, hash_secret
+from simulator.vantage6.tables import Links, Sequence, replace_in_place
+from simulator.vantage6.task_records import TaskRecords
 
 T = TypeVar("T")
 
 
-def hash_secret(secret: str, salt: bytes | None = None) -> str:
-    """Salted SHA-256 (the real server uses bcrypt; the simulator needs speed, not strength)."""
-    salt = salt if salt is not None else os.urandom(8)
-    digest = hashlib.sha256(salt + secret.encode("utf-8")).hexdigest()
-    return f"{salt.hex()}${digest}"
-
-
-def check_secret(secret: str, stored: str) -> bool:
-    if not stored or "$" not in stored:
-        return False
-    salt_hex, _ = stored.split("$", 1)
-    return hmac.compare_digest(hash_secret(secret, bytes.fromhex(salt_hex)), stored)
-
-
-def api_key_digest(api_key: str) -> str:
-    # Unsalted so that a login finds its node in O(1); the key itself is a random uuid4.
-    return hashlib.sha256(api_key.encode("utf-8")).hexdigest()
-
-
-class Sequence:
-    """An autoincrement id: the next id is one above the highest id ever handed out, so ids of
-    deleted records are not reused. An explicit id (from a scenario) moves the sequence past it."""
-
-    def __init__(self) -> None:
-        self.last = 0
-
-    def take(self, wanted: Optional[int] = None) -> int:
-        if wanted is not None:
-            if not isinstance(wanted, int) or isinstance(wanted, bool) or wanted < 1:
-                raise ValueError(f"an id must be a positive integer, not {wanted!r}")
-            self.last = max(self.last, wanted)
-            return wanted
-        self.last += 1
-        return self.last
-
-
-class Links:
-    """A many-to-many table without a primary key (Member, StudyMember, Permission, ...).
-
-    SQLite numbers its rows in insertion order and the real server's queries scan them in that
-    order, so several lists come back in the order the links were made, not by id."""
-
-    def __init__(self) -> None:
-        self._rowid: dict[tuple[int, int], int] = {}
-        self._last = 0
-
-    def add(self, left: int, right: int) -> None:
-        self._last += 1
-        self._rowid.setdefault((left, right), self._last)
-
-    def remove(self, left: int, right: int) -> None:
-        self._rowid.pop((left, right), None)
-
-    def rowid(self, left: int, right: int) -> float:
-        return self._rowid.get((left, right), float("inf"))
-
-    def ordered(self) -> list[tuple[int, int]]:
-        return sorted(self._rowid, key=self._rowid.__getitem__)
-
-
-def replace_in_place(current: list, wanted: list) -> tuple[list, list]:
-    """Assigning a list to a SQLAlchemy collection: links that stay keep their rows (and so their
-    place), dropped ones are deleted and new ones are inserted after them, in the given order."""
-    removed = [x for x in current if x not in wanted]
-    added = []
-    for x in wanted:
-        if x not in current and x not in added:
-            added.append(x)
-    return removed, added
-
-
-class State:
+class State(TaskRecords):
     """The records of one server and the operations that keep them consistent."""
 
     def __init__(self, clock: Clock) -> None:
@@ -414,127 +341,6 @@ class State:
             node.collaboration.nodes.remove(node)
         self._node_by_key.pop(node.api_key_hash, None)
         del self.nodes[node.id]
-
-    # ------------------------------------------------------------------ tasks and runs
-    def next_job_id(self) -> int:
-        # max(job_id) + 1 over the tasks that exist, as the real Task.next_job_id queries it
-        return max(self._job_tasks, default=0) + 1
-
-    def add_task(self, *, name: str, description: str, image: str, collaboration: Collaboration,
-                 init_org: Organization, job_id: int, init_user: Optional[User],
-                 parent: Optional[Task], study: Optional[Study],
-                 databases: list[TaskDatabase]) -> Task:
-        task = Task(self.seq["task"].take(), name, description, image, collaboration, init_org,
-                    created_at=self.clock.now(), job_id=job_id, init_user=init_user,
-                    parent=parent, study=study, databases=databases)
-        self.tasks[task.id] = task
-        self._job_tasks[job_id] = self._job_tasks.get(job_id, 0) + 1
-        collaboration.tasks.append(task)
-        init_org.tasks.append(task)
-        if init_user is not None:
-            init_user.created_tasks.append(task)
-        if parent is not None:
-            parent.children.append(task)
-        if study is not None:
-            study.tasks.append(task)
-        return task
-
-    def add_run(self, task: Task, organization: Organization, input_: Optional[str]) -> Run:
-        run = Run(self.seq["run"].take(), task, organization, input_,
-                  assigned_at=self.started_at, status=TaskStatus.PENDING.value)
-        self.runs[run.id] = run
-        task.runs.append(run)
-        task.runs_by_org.setdefault(organization.id, []).append(run)
-        organization.runs.append(run)
-        return run
-
-    def delete_run(self, run: Run) -> None:
-        if run.task is not None:
-            run.task.runs.remove(run)
-            run.task.runs_by_org.get(run.organization.id, []).remove(run)
-            run.task = None  # no longer counted in the task's statuses
-        run.organization.runs.remove(run)
-        self.runs.pop(run.id, None)
-        self.orphan_runs.pop(run.id, None)
-
-    def run_row(self, id_: int) -> Optional[Run]:
-        """``Run.get(id)``: orphaned runs are rows too."""
-        return self.runs.get(id_) or self.orphan_runs.get(id_)
-
-    def delete_task(self, task: Task) -> None:
-        """``Task.delete()``: only the task row goes. SQLAlchemy sets the foreign key of what
-        pointed at it to NULL: its remaining runs stay as orphans (task None, still counted for
-        their organization) and its subtasks lose their parent."""
-        if task.id not in self.tasks:
-            return
-        for run in task.runs:
-            run.task = None
-            self.orphan_runs[run.id] = self.runs.pop(run.id)
-        task.runs = []
-        self.orphan_task_databases += len(task.databases)
-        for child in task.children:
-            child.parent = None
-        task.children = []
-        task.collaboration.tasks.remove(task)
-        task.init_org.tasks.remove(task)
-        if task.init_user is not None:
-            task.init_user.created_tasks.remove(task)
-        if task.parent is not None:
-            task.parent.children.remove(task)
-        if task.study is not None:
-            task.study.tasks.remove(task)
-        left = self._job_tasks[task.job_id] - 1
-        if left:
-            self._job_tasks[task.job_id] = left
-        else:
-            del self._job_tasks[task.job_id]
-        del self.tasks[task.id]
-
-    def delete_task_tree(self, task: Task) -> None:
-        """DELETE /task/{id}: the task's own runs, then its subtasks (whose runs are orphaned),
-        then the task."""
-        for run in list(task.runs):
-            self.delete_run(run)
-        self._delete_subtasks(task)
-        self.delete_task(task)
-
-    def _delete_subtasks(self, task: Task) -> None:
-        for child in list(task.children):
-            self._delete_subtasks(child)
-            self.delete_task(child)
-
-    # ------------------------------------------------------------------ run updates
-    def fail_unstarted_siblings(self, run: Run) -> list[Run]:
-        """Fail-fast (resource/run.py): a failed run marks siblings that never started as failed.
-        Returns the siblings it failed."""
-        reason = (f"Marked as failed because sibling run id={run.id} failed with status "
-                  f"'{run.status}'.")
-        now = self.clock.now()
-        failed = []
-        for sibling in run.task.runs:
-            if sibling is run or sibling.started_at is not None or sibling.finished_at is not None:
-                continue
-            sibling.status = TaskStatus.FAILED.value
-            sibling.finished_at = now
-            if not sibling.log:
-                sibling.log = reason
-            failed.append(sibling)
-        return failed
-
-    def kill_task(self, task: Task) -> list[dict]:
-        """Mark unfinished runs of a task and its direct children as killed; return the kill list."""
-        from simulator.vantage6.status import has_task_finished
-
-        kill_list = [{"task_id": t.id, "run_id": r.id, "organization_id": r.organization.id}
-                     for t in [task, *task.children] for r in t.runs
-                     if not has_task_finished(r.status)]
-        now = self.clock.now()
-        for t in [task, *task.children]:
-            for r in t.runs:
-                if not has_task_finished(r.status):
-                    r.status = TaskStatus.KILLED.value
-                    r.finished_at = now
-        return kill_list
 
     @staticmethod
     def database_parameters(database: dict) -> str:

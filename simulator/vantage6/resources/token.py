@@ -8,7 +8,7 @@ from simulator.vantage6.context import Ctx
 from simulator.vantage6.errors import BadRequest, Unauthorized
 from simulator.vantage6.filters import by_id
 from simulator.vantage6.routing import NODE, USER, RouteTable
-from simulator.vantage6.state import check_secret
+from simulator.vantage6.secrets import check_secret
 from simulator.vantage6.status import has_task_finished
 
 routes = RouteTable()

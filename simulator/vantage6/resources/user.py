@@ -13,7 +13,7 @@ from simulator.vantage6.permissions import (
 from simulator.vantage6.resources.token import _login
 from simulator.vantage6.routing import USER, RouteTable
 from simulator.vantage6.schemas import password_problem
-from simulator.vantage6.state import hash_secret
+from simulator.vantage6.secrets import hash_secret
 
 routes = RouteTable()
 

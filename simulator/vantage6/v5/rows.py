@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections import Counter
 from typing import Iterable, Optional
 
-from simulator.vantage6.state import Sequence
+from simulator.vantage6.tables import Sequence
 
 MEMBER, STUDY_MEMBER = "Member", "StudyMember"
 
