@@ -3,7 +3,10 @@ collects the tables into one werkzeug URL map."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Callable, Iterable, Optional
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Optional
+
+if TYPE_CHECKING:
+    from simulator.vantage6.api_doc import Doc
 
 # Who may call: None = no token needed; "refresh" = a refresh token; else a tuple of client types.
 Who = Optional[tuple[str, ...] | str]
@@ -22,6 +25,8 @@ class Endpoint:
     who: Who
     # the real resource wraps its identity check in @handle_exceptions (5.x: DELETE /node/<id>)
     handles_exceptions: bool = False
+    doc: Optional["Doc"] = None  # its OpenAPI part (query, bodies, success status)
+    served: bool = True  # False: a real route the simulator answers with a 501
 
 
 @dataclass
@@ -29,9 +34,11 @@ class RouteTable:
     endpoints: list[Endpoint] = field(default_factory=list)
 
     def route(self, path: str, method: str, who: Who = USER_NODE_CONTAINER,
-              handles_exceptions: bool = False):
+              handles_exceptions: bool = False, doc: Optional["Doc"] = None,
+              served: bool = True):
         def register(fn):
-            self.endpoints.append(Endpoint(path, method.upper(), fn, who, handles_exceptions))
+            self.endpoints.append(Endpoint(path, method.upper(), fn, who, handles_exceptions,
+                                           doc, served))
             return fn
 
         return register

@@ -13,10 +13,10 @@ import random
 import threading
 import uuid
 from urllib.parse import urlsplit
-from typing import Any, Optional
+from typing import Any, NamedTuple, Optional
 
 from werkzeug.exceptions import MethodNotAllowed, NotFound as RouteNotFound
-from werkzeug.routing import Map, RequestRedirect, Rule as UrlRule
+from werkzeug.routing import Map, MapAdapter, RequestRedirect, Rule as UrlRule
 
 from simulator.core.clock import Clock
 from simulator.core.events import EventTrace
@@ -48,8 +48,21 @@ def _allow(methods) -> str:
     return ", ".join(sorted(found) + ["OPTIONS"])
 
 
+class CompiledRoutes(NamedTuple):
+    """A profile's routes under an api path: ``endpoints[(path, method)]``, the URL matcher
+    (``urls.match(path, method)`` gives the route's path), and the handlers' context type."""
+
+    endpoints: dict[tuple[str, str], Endpoint]
+    urls: MapAdapter
+    context_type: type
+
+    def served(self) -> set[tuple[str, str]]:
+        """(path, method) of every route the simulator serves (not the 501s)."""
+        return {key for key, endpoint in self.endpoints.items() if endpoint.served}
+
+
 @functools.lru_cache(maxsize=None)
-def _routes(api_path: str, profile: str = "4.x"):
+def compiled_routes(api_path: str = "/api", profile: str = "4.x") -> CompiledRoutes:
     """The endpoint table and URL matcher for an api path and profile. The routes never change,
     and compiling werkzeug's rules is most of what building a server would cost, so every server
     on the same api path shares them (matching is read-only)."""
@@ -63,7 +76,7 @@ def _routes(api_path: str, profile: str = "4.x"):
             rules.setdefault(path, set()).add(ep.method)
     # Flask's defaults: "/organization/" is another URL (404); "//" is merged by a redirect
     url_map = Map([UrlRule(p, endpoint=p, methods=sorted(m)) for p, m in rules.items()])
-    return endpoints, url_map.bind("simulator"), chosen.context_type()
+    return CompiledRoutes(endpoints, url_map.bind("simulator"), chosen.context_type())
 
 
 class Vantage6Server:
@@ -98,9 +111,9 @@ class Vantage6Server:
         self.root_ids = root_ids
         if root_password is not None:
             self.profile.bootstrap(self, root_username, root_password)
-        self._routes = _routes(self.api_path, self.profile.name)
+        self._routes = compiled_routes(self.api_path, self.profile.name)
         # the simulated nodes speak their own version's node API (3.x nodes: the 4.x one)
-        self._node_routes = _routes(self.api_path, self.profile.node_profile)
+        self._node_routes = compiled_routes(self.api_path, self.profile.node_profile)
 
     # ------------------------------------------------------------------ entry point
     def handle(self, request: Request) -> Response:

@@ -1,7 +1,8 @@
 """/collaboration and its /organization and /node sub-routes (server/resource/collaboration.py)."""
 from __future__ import annotations
 
-from simulator.vantage6 import ordering
+from simulator.vantage6 import ordering, schemas
+from simulator.vantage6.api_doc import BOOL, ID, NAME, Doc, paging, q, ref
 from simulator.vantage6.context import Ctx
 from simulator.vantage6.errors import BadRequest, NotFound, Unauthorized, UnexpectedError
 from simulator.vantage6.filters import bool_eq, by_id, int_eq, like
@@ -22,7 +23,10 @@ def _dump(ctx: Ctx):
     return lambda col: ctx.ser.collaboration(col, with_organizations=with_orgs)
 
 
-@routes.route("/collaboration", "GET", who=USER_NODE)
+@routes.route("/collaboration", "GET", who=USER_NODE, doc=Doc(
+    query=[NAME, q("encrypted", {"type": "integer", "enum": [0, 1]}), q("organization_id", ID),
+           q("include", {"type": "string", "enum": ["organizations"]}), *paging("id", "name")],
+    ok=200, schema=ref("CollaborationPage")))
 def list_collaborations(ctx: Ctx):
     r = ctx.rules("collaboration")
     args, own = ctx.args, ctx.caller.organization_id
@@ -54,7 +58,8 @@ def list_collaborations(ctx: Ctx):
     return ctx.page(cols, "Collaboration", _dump(ctx))
 
 
-@routes.route("/collaboration", "POST", who=USER)
+@routes.route("/collaboration", "POST", who=USER, doc=Doc(
+    body=schemas.CollaborationInputSchema, ok=200, schema=ref("Collaboration")))
 def create_collaboration(ctx: Ctx):
     data = ctx.validated("collaboration", ctx.json())
     state = ctx.state
@@ -68,7 +73,9 @@ def create_collaboration(ctx: Ctx):
     return ctx.ser.collaboration(col), 200  # the real server answers 200, not 201
 
 
-@routes.route("/collaboration/<int:id>", "GET", who=USER_NODE_CONTAINER)
+@routes.route("/collaboration/<int:id>", "GET", who=USER_NODE_CONTAINER, doc=Doc(
+    query=[q("include", {"type": "string", "enum": ["organizations"]})], ok=200,
+    schema=ref("Collaboration")))
 def get_collaboration(ctx: Ctx, id: int):
     col = ctx.get_or_404(ctx.state.collaborations, id, f"collaboration having id={id} not found")
     return show_collaboration(ctx, col)
@@ -84,7 +91,8 @@ def show_collaboration(ctx: Ctx, col):
     return _dump(ctx)(col), 200
 
 
-@routes.route("/collaboration/<int:id>", "PATCH", who=USER)
+@routes.route("/collaboration/<int:id>", "PATCH", who=USER, doc=Doc(
+    body=schemas.CollaborationInputSchema, partial=True, ok=200, schema=ref("Collaboration")))
 def update_collaboration(ctx: Ctx, id: int):
     state = ctx.state
     col = ctx.get_or_404(state.collaborations, id,
@@ -113,7 +121,8 @@ def update_collaboration(ctx: Ctx, id: int):
     return ctx.ser.collaboration(col), 200
 
 
-@routes.route("/collaboration/<int:id>", "DELETE", who=USER)
+@routes.route("/collaboration/<int:id>", "DELETE", who=USER, doc=Doc(
+    query=[q("delete_dependents", BOOL)], ok=200))
 def delete_collaboration(ctx: Ctx, id: int):
     col = deletable_collaboration(ctx, id)
     if col.tasks or col.nodes or col.studies:
@@ -136,7 +145,8 @@ def deletable_collaboration(ctx: Ctx, id: int):
 
 
 # ---------------------------------------------------------------- /collaboration/<id>/organization
-@routes.route("/collaboration/<int:id>/organization", "POST", who=USER)
+@routes.route("/collaboration/<int:id>/organization", "POST", who=USER, doc=Doc(
+    body=schemas.OnlyIdSchema, ok=200, schema={"type": "array", "items": ref("Organization")}))
 def add_organization(ctx: Ctx, id: int):
     state = ctx.state
     col = ctx.get_or_404(state.collaborations, id,
@@ -151,7 +161,8 @@ def add_organization(ctx: Ctx, id: int):
     return [ctx.ser.organization(o) for o in col.organizations], 200
 
 
-@routes.route("/collaboration/<int:id>/organization", "DELETE", who=USER)
+@routes.route("/collaboration/<int:id>/organization", "DELETE", who=USER, doc=Doc(
+    body=schemas.OnlyIdSchema, ok=200, schema={"type": "array", "items": ref("Organization")}))
 def remove_organization(ctx: Ctx, id: int):
     state = ctx.state
     col = ctx.get_or_404(state.collaborations, id,
@@ -169,7 +180,8 @@ def remove_organization(ctx: Ctx, id: int):
 
 
 # ---------------------------------------------------------------- /collaboration/<id>/node
-@routes.route("/collaboration/<int:id>/node", "POST", who=USER)
+@routes.route("/collaboration/<int:id>/node", "POST", who=USER, doc=Doc(
+    body=schemas.OnlyIdSchema, ok=201, schema={"type": "array", "items": {"type": "object"}}))
 def add_node(ctx: Ctx, id: int):
     state = ctx.state
     col = ctx.get_or_404(state.collaborations, id,
@@ -193,7 +205,8 @@ def add_node(ctx: Ctx, id: int):
     return [ctx.ser.node_simple(n) for n in col.nodes], 201
 
 
-@routes.route("/collaboration/<int:id>/node", "DELETE", who=USER)
+@routes.route("/collaboration/<int:id>/node", "DELETE", who=USER, doc=Doc(
+    body=schemas.OnlyIdSchema, ok=200))
 def remove_node(ctx: Ctx, id: int):
     state = ctx.state
     col = ctx.get_or_404(state.collaborations, id,

@@ -7,6 +7,7 @@ import functools
 import json
 from importlib import resources
 
+from simulator.vantage6.api_doc import BOOL, STR, Doc, obj
 from simulator.vantage6.context import Ctx
 from simulator.vantage6.errors import NotImplementedInSimulator
 from simulator.vantage6.routing import USER, USER_NODE, USER_NODE_CONTAINER, RouteTable
@@ -14,12 +15,12 @@ from simulator.vantage6.routing import USER, USER_NODE, USER_NODE_CONTAINER, Rou
 routes = RouteTable()
 
 
-@routes.route("/version", "GET", who=None)
+@routes.route("/version", "GET", who=None, doc=Doc(ok=200, schema=obj({"version": STR})))
 def version(ctx: Ctx):
     return {"version": ctx.server.profile.version}, 200
 
 
-@routes.route("/health", "GET", who=None)
+@routes.route("/health", "GET", who=None, doc=Doc(ok=200, schema=obj({"database": BOOL})))
 def health(ctx: Ctx):
     return {"database": True}, 200
 
@@ -31,7 +32,8 @@ def _shipped_openapi() -> dict:
                       .read_text(encoding="utf-8"))
 
 
-@routes.route("/openapi.json", "GET", who=None)
+@routes.route("/openapi.json", "GET", who=None, doc=Doc(
+    ok=200, schema={"type": "object"}, summary="This document (simulator only)"))
 def openapi(ctx: Ctx):
     """The simulator's OpenAPI 3 document (not a real vantage6 route)."""
     doc = copy.deepcopy(_shipped_openapi())
@@ -39,7 +41,8 @@ def openapi(ctx: Ctx):
     return doc, 200
 
 
-@routes.route("/blobstream/status", "GET", who=USER_NODE_CONTAINER)
+@routes.route("/blobstream/status", "GET", who=USER_NODE_CONTAINER, doc=Doc(
+    ok=200, schema=obj({"blob_store_enabled": BOOL})))
 def blobstream_status(ctx: Ctx):
     return {"blob_store_enabled": False}, 200
 
@@ -49,7 +52,7 @@ def not_served(table: RouteTable, path: str, method: str, who, note: str = "") -
     def handler(ctx: Ctx, **_):
         raise NotImplementedInSimulator(f"{method} /api{path}{note}")
 
-    table.route(path, method, who=who)(handler)
+    table.route(path, method, who=who, served=False)(handler)
 
 
 # Real 4.15.2 routes outside the simulator's scope so far: they answer a JSON 501 that says so.

@@ -3,7 +3,8 @@ from __future__ import annotations
 
 import uuid
 
-from simulator.vantage6 import ordering
+from simulator.vantage6 import ordering, schemas
+from simulator.vantage6.api_doc import DATE, ID, NAME, STR, Doc, obj, paging, q, ref
 from simulator.vantage6.context import Ctx
 from simulator.vantage6.errors import BadRequest, NotFound, Unauthorized, UnexpectedError
 from simulator.vantage6.filters import by_id, int_arg, int_eq, last_seen_filters, like
@@ -13,7 +14,12 @@ from simulator.vantage6.routing import USER, USER_NODE, RouteTable
 routes = RouteTable()
 
 
-@routes.route("/node", "GET", who=USER_NODE)
+@routes.route("/node", "GET", who=USER_NODE, doc=Doc(
+    query=[NAME, q("organization_id", ID), q("collaboration_id", ID),
+           q("status", {"type": "string", "enum": ["online", "offline"]}),
+           q("ip", {"type": "string", "maxLength": 40}), q("last_seen_from", DATE),
+           q("last_seen_till", DATE), *paging("id", "name", "ip")],
+    ok=200, schema=ref("NodePage")))
 def list_nodes(ctx: Ctx):
     args = ctx.args
     nodes = filter_nodes(ctx, args.get("collaboration_id"), args.get("study_id"),
@@ -79,7 +85,8 @@ def scope_nodes(ctx: Ctx, nodes: list, scope: str) -> list:
     return nodes
 
 
-@routes.route("/node", "POST", who=USER)
+@routes.route("/node", "POST", who=USER, doc=Doc(
+    body=schemas.NodeInputSchema, ok=201, schema={"allOf": [ref("Node"), obj({"api_key": STR})]}))
 def create_node(ctx: Ctx):
     state = ctx.state
     data = ctx.validated("node", ctx.json())
@@ -117,7 +124,7 @@ def node_target(ctx: Ctx, data: dict) -> tuple:
     return col, org
 
 
-@routes.route("/node/<int:id>", "GET", who=USER_NODE)
+@routes.route("/node/<int:id>", "GET", who=USER_NODE, doc=Doc(ok=200, schema=ref("Node")))
 def get_node(ctx: Ctx, id: int):
     node = ctx.get_or_404(ctx.state.nodes, id, f"Node id={id} is not found!")
     if not ctx.rules("node").allowed_for_org(VIEW, node.organization.id):
@@ -125,7 +132,7 @@ def get_node(ctx: Ctx, id: int):
     return ctx.ser.node(node), 200
 
 
-@routes.route("/node/<int:id>", "DELETE", who=USER)
+@routes.route("/node/<int:id>", "DELETE", who=USER, doc=Doc(ok=200))
 def delete_node(ctx: Ctx, id: int):
     node = ctx.get_or_404(ctx.state.nodes, id, f"Node id={id} not found")
     if not ctx.rules("node").allowed_for_org(DELETE, node.organization.id):
@@ -134,7 +141,8 @@ def delete_node(ctx: Ctx, id: int):
     return {"msg": f"Successfully deleted node id={id}"}, 200
 
 
-@routes.route("/node/<int:id>", "PATCH", who=USER_NODE)
+@routes.route("/node/<int:id>", "PATCH", who=USER_NODE, doc=Doc(
+    body=schemas.NodeInputSchema, partial=True, ok=200, schema=ref("Node")))
 def update_node(ctx: Ctx, id: int):
     state = ctx.state
     data = ctx.input("node", partial=True)  # 5.x: ip and clear_ip are unknown fields

@@ -4,7 +4,8 @@ from __future__ import annotations
 import base64
 import binascii
 
-from simulator.vantage6 import ordering
+from simulator.vantage6 import ordering, schemas
+from simulator.vantage6.api_doc import BOOL, ID, NAME, PUBLIC_KEY, Doc, paging, q, ref
 from simulator.vantage6.context import Ctx
 from simulator.vantage6.errors import BadRequest, Unauthorized, UnexpectedError
 from simulator.vantage6.permissions import COL, CREATE, DELETE, EDIT, GLO, ORG, VIEW
@@ -14,7 +15,10 @@ from simulator.vantage6.filters import int_arg, like
 routes = RouteTable()
 
 
-@routes.route("/organization", "GET", who=USER_NODE_CONTAINER)
+@routes.route("/organization", "GET", who=USER_NODE_CONTAINER, doc=Doc(
+    query=[NAME, q("country", {"type": "string", "maxLength": 8}), q("collaboration_id", ID),
+           q("ids", ID), *paging("id", "name", "country")],
+    ok=200, schema=ref("OrganizationPage")))
 def list_organizations(ctx: Ctx):
     r = ctx.rules("organization")
     state, args = ctx.state, ctx.args
@@ -59,7 +63,9 @@ def list_organizations(ctx: Ctx):
     return ctx.page(orgs, "Organization", ctx.ser.organization)
 
 
-@routes.route("/organization", "POST", who=USER)
+@routes.route("/organization", "POST", who=USER, doc=Doc(
+    body=schemas.OrganizationInputSchema, ok=201, schema=ref("Organization"),
+    body_overrides=PUBLIC_KEY))
 def create_organization(ctx: Ctx):
     if not ctx.rules("organization").can(CREATE, GLO):
         raise Unauthorized("You lack the permissions to do that!")
@@ -85,7 +91,8 @@ def decode_key(value: str) -> bytes | None:
         raise UnexpectedError()
 
 
-@routes.route("/organization/<int:id>", "GET", who=USER_NODE_CONTAINER)
+@routes.route("/organization/<int:id>", "GET", who=USER_NODE_CONTAINER, doc=Doc(
+    ok=200, schema=ref("Organization")))
 def get_organization(ctx: Ctx, id: int):
     org = ctx.get_or_404(ctx.state.organizations, id, f"Organization id={id} not found!")
     if not ctx.rules("organization").allowed_for_org(VIEW, id):
@@ -93,7 +100,9 @@ def get_organization(ctx: Ctx, id: int):
     return ctx.ser.organization(org), 200
 
 
-@routes.route("/organization/<int:id>", "PATCH", who=USER_NODE)
+@routes.route("/organization/<int:id>", "PATCH", who=USER_NODE, doc=Doc(
+    body=schemas.OrganizationInputSchema, partial=True, ok=200, schema=ref("Organization"),
+    body_overrides=PUBLIC_KEY))
 def update_organization(ctx: Ctx, id: int):
     data = ctx.input("organization", partial=True)
     org = ctx.get_or_404(ctx.state.organizations, id, f"Organization with id={id} not found")
@@ -114,7 +123,8 @@ def update_organization(ctx: Ctx, id: int):
     return ctx.ser.organization(org), 200
 
 
-@routes.route("/organization/<int:id>", "DELETE", who=USER)
+@routes.route("/organization/<int:id>", "DELETE", who=USER, doc=Doc(
+    query=[q("delete_dependents", BOOL)], ok=200))
 def delete_organization(ctx: Ctx, id: int):
     if not ctx.rules("organization").can(DELETE, GLO):
         raise Unauthorized("You lack the permission to do that!")

@@ -6,7 +6,8 @@ Role endpoints run inside the real ``handle_exceptions``: their schema errors co
 """
 from __future__ import annotations
 
-from simulator.vantage6 import ordering
+from simulator.vantage6 import ordering, schemas
+from simulator.vantage6.api_doc import BOOL, ID, LIKE, NAME, Doc, paging, q, ref
 from simulator.vantage6.context import Ctx
 from simulator.vantage6.errors import (
     BadRequest, NotFound, Unauthorized, UnexpectedError, handle_exceptions)
@@ -52,7 +53,10 @@ def role_org_id(role) -> object:
     return role.organization.id if role.organization else None
 
 
-@routes.route("/role", "GET", who=USER)
+@routes.route("/role", "GET", who=USER, doc=Doc(
+    query=[NAME, q("description", LIKE), q("organization_id", ID), q("rule_id", ID),
+           q("user_id", ID), q("include_root", BOOL), *paging("id", "name")],
+    ok=200, schema=ref("RolePage")))
 @handle_exceptions
 def list_roles(ctx: Ctx):
     r, args, state, me = ctx.rules("role"), ctx.args, ctx.state, ctx.user
@@ -106,7 +110,8 @@ def list_roles(ctx: Ctx):
     return ctx.page(roles, "Role", ctx.ser.role)
 
 
-@routes.route("/role", "POST", who=USER)
+@routes.route("/role", "POST", who=USER, doc=Doc(
+    body=schemas.RoleInputSchema, ok=201, schema=ref("Role")))
 @handle_exceptions
 def create_role(ctx: Ctx):
     state = ctx.state
@@ -127,7 +132,7 @@ def create_role(ctx: Ctx):
     return ctx.ser.role(role), 201
 
 
-@routes.route("/role/<int:id>", "GET", who=USER)
+@routes.route("/role/<int:id>", "GET", who=USER, doc=Doc(ok=200, schema=ref("Role")))
 @handle_exceptions
 def get_role(ctx: Ctx, id: int):
     role = role_or_404(ctx, id)
@@ -144,7 +149,8 @@ def refuse_default(role) -> None:
         raise BadRequest(f"Role {role.name} is a default role and cannot be edited or deleted.")
 
 
-@routes.route("/role/<int:id>", "PATCH", who=USER)
+@routes.route("/role/<int:id>", "PATCH", who=USER, doc=Doc(
+    body=schemas.RoleInputSchema, partial=True, ok=200, schema=ref("Role")))
 @handle_exceptions
 def update_role(ctx: Ctx, id: int):
     data = _validated(ctx.json(), partial=True)
@@ -173,7 +179,8 @@ def editable_role(ctx: Ctx, id: int, data: dict, check_permission):
     return role
 
 
-@routes.route("/role/<int:id>", "DELETE", who=USER)
+@routes.route("/role/<int:id>", "DELETE", who=USER, doc=Doc(
+    query=[q("delete_dependents", BOOL)], ok=200))
 @handle_exceptions
 def delete_role(ctx: Ctx, id: int):
     return delete_checked(ctx, id, _check_permission)
@@ -190,7 +197,8 @@ def delete_checked(ctx: Ctx, id: int, check_permission) -> tuple[dict, int]:
     return {"msg": "Role removed from the database."}, 200
 
 
-@routes.route("/role/<int:id>/rule/<int:rule_id>", "POST", who=USER)
+@routes.route("/role/<int:id>/rule/<int:rule_id>", "POST", who=USER, doc=Doc(
+    ok=201, schema={"type": "array", "items": ref("Rule")}))
 @handle_exceptions
 def add_rule_to_role(ctx: Ctx, id: int, rule_id: int):
     role, rule = role_or_404(ctx, id), rule_or_404(ctx, rule_id)
@@ -201,7 +209,8 @@ def add_rule_to_role(ctx: Ctx, id: int, rule_id: int):
     return [ctx.ser.rule(x) for x in role.rules], 201
 
 
-@routes.route("/role/<int:id>/rule/<int:rule_id>", "DELETE", who=USER)
+@routes.route("/role/<int:id>/rule/<int:rule_id>", "DELETE", who=USER, doc=Doc(
+    ok=200, schema={"type": "array", "items": ref("Rule")}))
 @handle_exceptions
 def remove_rule_from_role(ctx: Ctx, id: int, rule_id: int):
     role, rule = role_or_404(ctx, id), rule_or_404(ctx, rule_id)
@@ -219,7 +228,12 @@ _OPERATION_BY_NAME = {"VIEW": "v", "EDIT": "e", "CREATE": "c", "DELETE": "d", "S
 _SCOPE_BY_NAME = {"GLOBAL": "glo", "COLLABORATION": "col", "ORGANIZATION": "org", "OWN": "own"}
 
 
-@routes.route("/rule", "GET", who=USER)
+@routes.route("/rule", "GET", who=USER, doc=Doc(
+    query=[NAME, q("operation", {"type": "string", "enum": ["v", "e", "c", "d", "s", "r"]}),
+           q("scope", {"type": "string", "enum": ["own", "org", "col", "glo"]}), q("role_id", ID),
+           q("user_id", ID), q("no_pagination", {"type": "integer", "enum": [0, 1]}),
+           *paging("id", "name")],
+    ok=200, schema=ref("RulePage")))
 def list_rules(ctx: Ctx):
     args, state = ctx.args, ctx.state
     rules = list(state.rules.values())
@@ -259,7 +273,7 @@ def rules_of_role(ctx: Ctx, rules: list) -> tuple[list, object]:
     return [x for x in role.rules if x in rules], role
 
 
-@routes.route("/rule/<int:id>", "GET", who=USER)
+@routes.route("/rule/<int:id>", "GET", who=USER, doc=Doc(ok=200, schema=ref("Rule")))
 def get_rule(ctx: Ctx, id: int):
     rule = ctx.get_or_404(ctx.state.rules, id, f"Rule id={id} not found!")
     return ctx.ser.rule(rule), 200

@@ -3,9 +3,10 @@ from __future__ import annotations
 
 import datetime as dt
 
+from simulator.vantage6 import schemas, trace
+from simulator.vantage6.api_doc import DATE, ID, Doc, paging, q, ref
 from simulator.vantage6.context import Ctx
 from simulator.vantage6.errors import BadRequest, NotFound, Unauthorized
-from simulator.vantage6 import trace
 from simulator.vantage6.filters import by_id, int_eq, sqlite_datetime
 from simulator.vantage6.permissions import COL, GLO, ORG, OWN, VIEW
 from simulator.vantage6.routing import NODE, USER_NODE_CONTAINER, RouteTable
@@ -115,7 +116,13 @@ def filtered_runs(ctx: Ctx, by_state=_open_runs, ports=_no_ports) -> list:
     return runs
 
 
-@routes.route("/run", "GET", who=USER_NODE_CONTAINER)
+@routes.route("/run", "GET", who=USER_NODE_CONTAINER, doc=Doc(
+    query=[q("task_id", ID), q("organization_id", ID), q("collaboration_id", ID), q("node_id", ID),
+           q("state", {"type": "string", "enum": ["open"]}),
+           q("include", {"type": "string", "enum": ["task"]}), q("assigned_from", DATE),
+           q("assigned_till", DATE), q("started_from", DATE), q("started_till", DATE),
+           q("finished_from", DATE), q("finished_till", DATE), *paging("id", "status")],
+    ok=200, schema=ref("RunPage")))
 def list_runs(ctx: Ctx):
     include_task = ctx.included("task")
     return ctx.page(filtered_runs(ctx), "Run",
@@ -123,7 +130,9 @@ def list_runs(ctx: Ctx):
                     sort_is_primary=False, joined=_JOINED)
 
 
-@routes.route("/result", "GET", who=USER_NODE_CONTAINER)
+@routes.route("/result", "GET", who=USER_NODE_CONTAINER, doc=Doc(
+    query=[q("task_id", ID), q("organization_id", ID), *paging("id")], ok=200,
+    schema=ref("ResultPage")))
 def list_results(ctx: Ctx):
     return ctx.page(filtered_runs(ctx), "Run", ctx.ser.result, sort_is_primary=False,
                     joined=_JOINED)
@@ -147,13 +156,15 @@ def _single_run(ctx: Ctx, id: int):
     return run
 
 
-@routes.route("/run/<int:id>", "GET", who=USER_NODE_CONTAINER)
+@routes.route("/run/<int:id>", "GET", who=USER_NODE_CONTAINER, doc=Doc(
+    query=[q("include", {"type": "string", "enum": ["task"]})], ok=200, schema=ref("Run")))
 def get_run(ctx: Ctx, id: int):
     run = _single_run(ctx, id)
     return ctx.ser.run(run, include_task=ctx.args.get("include") == "task"), 200
 
 
-@routes.route("/result/<int:id>", "GET", who=USER_NODE_CONTAINER)
+@routes.route("/result/<int:id>", "GET", who=USER_NODE_CONTAINER, doc=Doc(
+    ok=200, schema=ref("Result")))
 def get_result(ctx: Ctx, id: int):
     return ctx.ser.result(_single_run(ctx, id)), 200
 
@@ -169,7 +180,8 @@ def parse_datetime(value, default=None):
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=dt.timezone.utc)
 
 
-@routes.route("/run/<int:id>", "PATCH", who=NODE)
+@routes.route("/run/<int:id>", "PATCH", who=NODE, doc=Doc(
+    body=schemas.RunInputSchema, partial=True, ok=200, schema=ref("Run")))
 def patch_run(ctx: Ctx, id: int):
     run = _run_or_404(ctx, id)
     data = ctx.validated("run", ctx.json(), partial=True)

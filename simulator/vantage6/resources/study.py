@@ -1,7 +1,8 @@
 """/study and /study/{id}/organization (server/resource/study.py)."""
 from __future__ import annotations
 
-from simulator.vantage6 import ordering
+from simulator.vantage6 import ordering, schemas
+from simulator.vantage6.api_doc import BOOL, ID, NAME, Doc, paging, q, ref
 from simulator.vantage6.context import Ctx
 from simulator.vantage6.errors import BadRequest, NotFound, Unauthorized, UnexpectedError
 from simulator.vantage6.filters import by_id, int_arg, int_eq, like
@@ -24,7 +25,10 @@ def may(ctx: Ctx, operation: str, study) -> bool:
                 and ctx.caller.organization_id in {o.id for o in study.organizations}))
 
 
-@routes.route("/study", "GET", who=USER_NODE)
+@routes.route("/study", "GET", who=USER_NODE, doc=Doc(
+    query=[NAME, q("organization_id", ID), q("collaboration_id", ID),
+           q("include", {"type": "string", "enum": ["organizations"]}), *paging("id", "name")],
+    ok=200, schema=ref("StudyPage")))
 def list_studies(ctx: Ctx):
     r, args = ctx.rules("study"), ctx.args
     own, own_cols = ctx.caller.organization_id, ctx.caller.collaboration_ids
@@ -72,7 +76,8 @@ def organizations_of(ctx: Ctx, ids: list[int]) -> list:
     return [o for o in found if o is not None]
 
 
-@routes.route("/study", "POST", who=USER)
+@routes.route("/study", "POST", who=USER, doc=Doc(
+    body=schemas.StudyInputSchema, ok=201, schema=ref("Study")))
 def create_study(ctx: Ctx):
     state = ctx.state
     data = ctx.input("study")
@@ -88,7 +93,9 @@ def create_study(ctx: Ctx):
     return ctx.ser.study(study, with_organizations=True), 201
 
 
-@routes.route("/study/<int:id>", "GET", who=USER_NODE_CONTAINER)
+@routes.route("/study/<int:id>", "GET", who=USER_NODE_CONTAINER, doc=Doc(
+    query=[q("include", {"type": "string", "enum": ["organizations"]})], ok=200,
+    schema=ref("Study")))
 def get_study(ctx: Ctx, id: int):
     study = ctx.get_or_404(ctx.state.studies, id, f"Study with id={id} not found")
     if not may(ctx, VIEW, study):
@@ -96,7 +103,8 @@ def get_study(ctx: Ctx, id: int):
     return _dump(ctx)(study), 200
 
 
-@routes.route("/study/<int:id>", "PATCH", who=USER)
+@routes.route("/study/<int:id>", "PATCH", who=USER, doc=Doc(
+    body=schemas.StudyInputSchema, partial=True, ok=200, schema=ref("Study")))
 def update_study(ctx: Ctx, id: int):
     state = ctx.state
     study = ctx.get_or_404(state.studies, id, f"Study with id={id} can not be found")
@@ -116,7 +124,8 @@ def update_study(ctx: Ctx, id: int):
     return ctx.ser.study(study, with_organizations=True), 200
 
 
-@routes.route("/study/<int:id>", "DELETE", who=USER)
+@routes.route("/study/<int:id>", "DELETE", who=USER, doc=Doc(
+    query=[q("delete_dependents", BOOL)], ok=200))
 def delete_study(ctx: Ctx, id: int):
     study = ctx.get_or_404(ctx.state.studies, id, f"Study with id={id} not found")
     if not may(ctx, DELETE, study):
@@ -128,7 +137,8 @@ def delete_study(ctx: Ctx, id: int):
     return {"msg": f"Study id={id} successfully deleted"}, 200
 
 
-@routes.route("/study/<int:id>/organization", "POST", who=USER)
+@routes.route("/study/<int:id>/organization", "POST", who=USER, doc=Doc(
+    body=schemas.OnlyIdSchema, ok=200, schema={"type": "array", "items": ref("Organization")}))
 def add_study_organization(ctx: Ctx, id: int):
     state = ctx.state
     study = ctx.get_or_404(state.studies, id, f"Study with id={id} can not be found")
@@ -144,7 +154,8 @@ def add_study_organization(ctx: Ctx, id: int):
     return [ctx.ser.organization(o) for o in study.organizations], 200
 
 
-@routes.route("/study/<int:id>/organization", "DELETE", who=USER)
+@routes.route("/study/<int:id>/organization", "DELETE", who=USER, doc=Doc(
+    body=schemas.OnlyIdSchema, ok=200, schema={"type": "array", "items": ref("Organization")}))
 def remove_study_organization(ctx: Ctx, id: int):
     state = ctx.state
     study = ctx.get_or_404(state.studies, id, f"Study with id={id} can not be found")

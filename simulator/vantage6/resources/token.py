@@ -4,6 +4,8 @@ from __future__ import annotations
 import datetime as dt
 import json
 
+from simulator.vantage6 import schemas
+from simulator.vantage6.api_doc import STR, Doc, obj, ref
 from simulator.vantage6.context import Ctx
 from simulator.vantage6.errors import BadRequest, Unauthorized
 from simulator.vantage6.filters import by_id
@@ -16,7 +18,9 @@ DEFAULT_MAX_FAILED_ATTEMPTS = 5
 DEFAULT_INACTIVATION_MINUTES = 15
 
 
-@routes.route("/token/user", "POST", who=None)
+@routes.route("/token/user", "POST", who=None, doc=Doc(
+    body=schemas.TokenUserInputSchema, ok=200,
+    schema={"allOf": [ref("Tokens"), obj({"user_url": STR})]}))
 def user_token(ctx: Ctx):
     body = ctx.validated("token_user", ctx.json())
     user = _login(ctx, body.get("username"), body.get("password"))
@@ -47,7 +51,9 @@ def _login(ctx: Ctx, username: str, password: str):
     raise Unauthorized("Failed to login")
 
 
-@routes.route("/token/node", "POST", who=None)
+@routes.route("/token/node", "POST", who=None, doc=Doc(
+    body=schemas.TokenNodeInputSchema, ok=200,
+    schema={"allOf": [ref("Tokens"), obj({"node_url": STR})]}))
 def node_token(ctx: Ctx):
     body = ctx.validated("token_node", ctx.json())
     node = ctx.state.node_by_api_key(body.get("api_key"))
@@ -57,7 +63,8 @@ def node_token(ctx: Ctx):
     return tokens, 200, {"jwt-token": tokens["access_token"]}
 
 
-@routes.route("/token/container", "POST", who=NODE)
+@routes.route("/token/container", "POST", who=NODE, doc=Doc(
+    body=schemas.TokenAlgorithmInputSchema, ok=200, schema=obj({"container_token": STR})))
 def container_token(ctx: Ctx):
     body = ctx.validated("token_container", ctx.json())
     node = ctx.caller.node
@@ -80,19 +87,19 @@ def container_token(ctx: Ctx):
     return {"container_token": ctx.server.tokens.container_token(container)}, 200
 
 
-@routes.route("/token/refresh", "POST", who="refresh")
+@routes.route("/token/refresh", "POST", who="refresh", doc=Doc(ok=200, schema=ref("Tokens")))
 def refresh(ctx: Ctx):
     return ctx.server.token_dict(ctx.caller.user or ctx.caller.node), 200
 
 
-@routes.route("/token/user/validate", "POST", who=USER)
+@routes.route("/token/user/validate", "POST", who=USER, doc=Doc(ok=200, schema={"type": "object"}))
 def validate_user(ctx: Ctx):
     u = ctx.caller.user
     return {"msg": "Token is valid", "user_id": u.id, "username": u.username, "email": u.email,
             "organization_id": u.organization.id}, 200
 
 
-@routes.route("/token/node/validate", "POST", who=NODE)
+@routes.route("/token/node/validate", "POST", who=NODE, doc=Doc(ok=200, schema={"type": "object"}))
 def validate_node(ctx: Ctx):
     n = ctx.caller.node
     return {"msg": "Token is valid", "node_id": n.id, "name": n.name,

@@ -3,10 +3,11 @@ from __future__ import annotations
 
 import uuid
 
+from simulator.vantage6 import ordering, schemas
+from simulator.vantage6.api_doc import BOOL, DATE, ID, LIKE, Doc, paging, q, ref
 from simulator.vantage6.context import Ctx
 from simulator.vantage6.errors import (
     BadRequest, NotFound, Unauthorized, UnexpectedError, handle_exceptions)
-from simulator.vantage6 import ordering
 from simulator.vantage6.filters import by_id, int_arg, int_eq, last_seen_filters, like
 from simulator.vantage6.permissions import (
     COL, CREATE, DELETE, EDIT, GLO, ORG, OWN, SCOPE_NAMES, OPERATION_NAMES, VIEW, Caller)
@@ -27,7 +28,11 @@ def check_caller_has_rules(caller: Caller, rules) -> None:
                                f"{OPERATION_NAMES[rule.operation].lower()})")
 
 
-@routes.route("/user", "GET", who=USER)
+@routes.route("/user", "GET", who=USER, doc=Doc(
+    query=[q("username", LIKE), q("firstname", LIKE), q("lastname", LIKE), q("email", LIKE),
+           q("organization_id", ID), q("role_id", ID), q("rule_id", ID), q("last_seen_from", DATE),
+           q("last_seen_till", DATE), *paging("id", "username", "email")],
+    ok=200, schema=ref("UserPage")))
 def list_users(ctx: Ctx):
     r, args, state = ctx.rules("user"), ctx.args, ctx.state
     users = list(state.users.values())
@@ -117,7 +122,8 @@ _USER_FILTERS = ("username", "firstname", "lastname", "email", "organization_id"
                  "last_seen_till", "last_seen_from", "collaboration_id")
 
 
-@routes.route("/user", "POST", who=USER)
+@routes.route("/user", "POST", who=USER, doc=Doc(
+    body=schemas.UserInputSchema, ok=201, schema=ref("User")))
 @handle_exceptions
 def create_user(ctx: Ctx):
     state, me = ctx.state, ctx.user
@@ -162,7 +168,9 @@ def assignable(ctx: Ctx, data: dict, organization_id: int) -> tuple[list, list]:
     return roles, rules
 
 
-@routes.route("/user/<int:id>", "GET", who=USER)
+@routes.route("/user/<int:id>", "GET", who=USER, doc=Doc(
+    query=[q("include_permissions", BOOL)], ok=200,
+    schema={"oneOf": [ref("User"), ref("UserWithPermissions")]}))
 def get_user(ctx: Ctx, id: int):
     user = ctx.get_or_404(ctx.state.users, id, f"user id={id} is not found")
     with_permissions = bool(ctx.args.get("include_permissions", False))
@@ -171,7 +179,8 @@ def get_user(ctx: Ctx, id: int):
     raise Unauthorized("You lack the permission to do that!")
 
 
-@routes.route("/user/<int:id>", "PATCH", who=USER)
+@routes.route("/user/<int:id>", "PATCH", who=USER, doc=Doc(
+    body=schemas.UserInputSchema, partial=True, ok=200, schema=ref("User")))
 @handle_exceptions
 def update_user(ctx: Ctx, id: int):
     state, me, r = ctx.state, ctx.user, ctx.rules("user")
@@ -240,7 +249,8 @@ def _found(table: dict, id_, msg: str):
     return record
 
 
-@routes.route("/user/<int:id>", "DELETE", who=USER)
+@routes.route("/user/<int:id>", "DELETE", who=USER, doc=Doc(
+    query=[q("delete_dependents", BOOL)], ok=200))
 def delete_user(ctx: Ctx, id: int):
     user = ctx.get_or_404(ctx.state.users, id, f"user id={id} not found")
     r = ctx.rules("user")
@@ -255,7 +265,8 @@ def delete_user(ctx: Ctx, id: int):
     return {"msg": f"user id={id} is removed from the database"}, 200
 
 
-@routes.route("/password/change", "PATCH", who=USER)
+@routes.route("/password/change", "PATCH", who=USER, doc=Doc(
+    body=schemas.ChangePasswordInputSchema, ok=200))
 def change_password(ctx: Ctx):
     body = ctx.validated("change_password", ctx.json())
     me = ctx.user
@@ -269,7 +280,7 @@ def change_password(ctx: Ctx):
     return {"msg": "The password has been changed successfully!"}, 200
 
 
-@routes.route("/recover/node", "POST", who=USER)
+@routes.route("/recover/node", "POST", who=USER, doc=Doc(body=schemas.OnlyIdSchema, ok=200))
 def reset_api_key(ctx: Ctx):
     body = ctx.validated("only_id", ctx.json())
     node = by_id(ctx.state.nodes, body["id"])

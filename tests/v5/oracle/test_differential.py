@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from simulator.vantage6.server import _routes
+from simulator.vantage6.server import compiled_routes
 from tests.oracle.differ import ScriptRun, exercised
 from tests.v5.oracle.bridge import Bridge
 from tests.v5.oracle.harness import Differ5, Pair
@@ -40,5 +40,5 @@ def test_agreement_figure(script_run: ScriptRun) -> None:
 
 def _unexercised_endpoints(d: Differ5) -> list[str]:
     """Every route of the 5.x profile (served or 501) must be called at least once."""
-    endpoints, urls, _ = _routes("/api", "5.x")
+    endpoints, urls, _ = compiled_routes("/api", "5.x")
     return sorted(f"{m} {p}" for p, m in set(endpoints) - exercised(d.records, urls))

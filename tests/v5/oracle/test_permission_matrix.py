@@ -13,7 +13,7 @@ from typing import Optional
 
 import pytest
 
-from simulator.vantage6.server import _routes
+from simulator.vantage6.server import compiled_routes
 from tests.oracle.matrix import Case, Cell, table
 from tests.v5.oracle.bridge import Bridge
 from tests.v5.oracle.harness import Differ5, Pair, norm5
@@ -205,7 +205,7 @@ def test_matrix_equals_the_real_hqs(matrices) -> None:
 
 
 def test_every_endpoint_is_in_the_matrix() -> None:
-    endpoints, urls, _ = _routes("/api", "5.x")
+    endpoints, urls, _ = compiled_routes("/api", "5.x")
     open_routes = {"/version", "/health"}
     wanted = {f"{m} {p[len('/api'):]}" for (p, m) in endpoints
               if p[len("/api"):] not in open_routes
