@@ -1,5 +1,6 @@
-"""The data models of the runtime service: parameterised virtual experiment packages (PVEPs), the
-start payload, package identifiers and digests. No HTTP here.
+"""The data models of the runtime service: parameterised virtual experiment packages (PVEPs). No
+HTTP here. The start payload is in ``start_payload.py``, identifiers and digests in
+``identifiers.py``.
 
 The pydantic models mirror st4sd-runtime-service ``apis/models/virtual_experiment.py`` and
 ``apis/models/common.py``: same class names, fields, defaults and ``extra="forbid"``, so that
@@ -9,15 +10,14 @@ same shape, which is what the digest is computed over.
 """
 from __future__ import annotations
 
-import datetime as dt
-import hashlib
 import re
 from typing import Any, Dict, List, Optional
 
 import pydantic
 from pydantic import ConfigDict
 
-TIME_FORMAT = "%Y-%m-%dT%H:%M:%S.%f%z"  # apis/models/constants.py
+from simulator.st4sd.identifiers import digest_of
+
 # apis/models/common.py: K8S_PATTERN_OBJECT_NAME (its "\\." is a literal backslash in the real regex)
 _K8S_OBJECT_NAME = re.compile(r"[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*")
 MAX_NAME = 64 - (1 + 6)
@@ -320,142 +320,3 @@ class ParameterisedPackage(Digestable):
                           "parameterisation_presets": self.parameterisation.presets.dump(),
                           "parameterisation_executionOptions":
                               self.parameterisation.executionOptions.dump()})
-
-
-# ------------------------------------------------------------------ start payload
-class OldFileContent(Digestable):
-    filename: Optional[str] = None
-    content: Optional[str] = None
-    sourceFilename: Optional[str] = None
-    targetFilename: Optional[str] = None
-
-    @pydantic.field_validator("targetFilename")
-    @classmethod
-    def _no_directories(cls, value: Optional[str]) -> Optional[str]:
-        if isinstance(value, str) and "/" in value:
-            raise ValueError("Cannot contain / character")
-        return value
-
-    @pydantic.model_validator(mode="after")
-    def _exclusive(self) -> "OldFileContent":
-        if (self.filename is not None or self.content is not None) and \
-                (self.sourceFilename is not None or self.targetFilename is not None):
-            raise ValueError("filename/content are mutually exclusive with sourceFilename/targetFilename")
-        if (self.sourceFilename is None) != (self.targetFilename is None):
-            raise ValueError("If either targetFilename and sourceFilename is set, then both must be set")
-        return self
-
-
-class OldVolumeType(Digestable):
-    persistentVolumeClaim: Optional[str] = None
-    configMap: Optional[str] = None
-    dataset: Optional[str] = None
-    secret: Optional[str] = None
-
-
-class OldVolume(Digestable):
-    type: OldVolumeType
-    applicationDependency: str
-    subPath: Optional[str] = None
-    mountPath: Optional[str] = None
-    readOnly: bool = True
-
-
-class OldS3Credentials(Digestable):
-    dataset: Optional[str] = None
-    accessKeyID: Optional[str] = None
-    secretAccessKey: Optional[str] = None
-    bucket: Optional[str] = None
-    endpoint: Optional[str] = None
-    region: Optional[str] = None
-
-
-class OldS3Store(Digestable):
-    credentials: Optional[OldS3Credentials] = None
-    bucketPath: Optional[str] = "workflow_instances/"
-
-
-class PayloadExecutionRuntimePolicy(Digestable):
-    name: Optional[str] = None
-    config: Dict[str, Any] = {}
-
-
-class DeprecatedExperimentStartPayload(Digestable):
-    inputs: List[OldFileContent] = []
-    data: List[OldFileContent] = []
-    volumes: List[OldVolume] = []
-    variables: Dict[str, Any] = {}
-    additionalOptions: List[str] = []
-    environmentVariables: Dict[str, Any] = {}
-    orchestrator_resources: OrchestratorResources = OrchestratorResources(cpu="1", memory="500Mi")
-    metadata: Dict[str, Any] = {}
-    s3: Optional[OldS3Credentials] = None
-    s3Store: Optional[OldS3Store] = None
-    datasetStoreURI: Optional[str] = None
-    platform: Optional[str] = None
-    runtimePolicy: Optional[PayloadExecutionRuntimePolicy] = None
-
-    @pydantic.field_validator("metadata", "variables", "environmentVariables")
-    @classmethod
-    def _strings(cls, value: Dict[str, Any]) -> Dict[str, str]:
-        return {str(k): str(v) for k, v in (value or {}).items()}
-
-
-# ------------------------------------------------------------------ identifiers and digests
-_PRIMITIVES = (float, int, bool, str)
-
-
-def digest_of(obj: Any) -> str:
-    """``DigestableBase.to_digest()``: sha256 over a depth-first walk (dict keys sorted, each value
-    typed), ``"sha256x" + hexdigest`` truncated to 63 characters so it fits a k8s label."""
-    remaining = [obj or {"what": "empty"}]
-    sha256 = hashlib.sha256()
-    while remaining:
-        item = remaining.pop(0)
-        if isinstance(item, _PRIMITIVES) or item is None:
-            sha256.update(f"{type(item)}_{item!r}".encode("utf-8"))
-        elif isinstance(item, dict):
-            for key in sorted(item, reverse=True):
-                remaining.insert(0, key)
-                remaining.insert(1, item[key])
-        elif isinstance(item, (list, tuple)):
-            for value in item:
-                remaining.insert(0, value)
-        else:
-            raise ValueError(f"Cannot generate hash of {item}")
-    return f"sha256x{sha256.hexdigest()}"[:63]
-
-
-class PackageIdentifier:
-    """``name`` (means ``name:latest``), ``name:tag`` or ``name@digest``."""
-
-    def __init__(self, identifier: str) -> None:
-        if ":" not in identifier and "@" not in identifier:
-            identifier = f"{identifier}:latest"
-        self.identifier = identifier
-        if self.is_tag == self.is_digest:
-            raise ValueError(f"{identifier} cannot contain both a Tag and a Digest")
-
-    @property
-    def is_tag(self) -> bool:
-        return ":" in self.identifier
-
-    @property
-    def is_digest(self) -> bool:
-        return "@" in self.identifier
-
-    @property
-    def name(self) -> str:
-        return self.identifier.rsplit(":" if self.is_tag else "@", 1)[0]
-
-    @property
-    def tag(self) -> Optional[str]:
-        return self.identifier.rsplit(":", 1)[1] if self.is_tag else None
-
-    @property
-    def digest(self) -> Optional[str]:
-        return self.identifier.rsplit("@", 1)[1] if self.is_digest else None
-
-
-def created_on(now: dt.datetime) -> str:
-    return now.astimezone(dt.timezone.utc).strftime(TIME_FORMAT)

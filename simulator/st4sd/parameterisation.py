@@ -14,7 +14,7 @@ import argparse
 from dataclasses import dataclass, field
 from typing import Any, Optional
 
-from simulator.st4sd import models
+from simulator.st4sd import models, start_payload
 from simulator.st4sd.errors import (ApiError, InvalidElaunchParameterChoices, InvalidInputsError,
                                     NotImplementedInSimulator, OverrideDataFilesError,
                                     OverridePlatformError, OverrideResourcesError,
@@ -97,7 +97,7 @@ class LaunchPlan:
 def plan_start(ve: models.ParameterisedPackage, body: Any,
                namespace_args: Optional[list[str]] = None) -> LaunchPlan:
     """Validate ``body`` against ``ve`` and resolve it. Raises the errors listed in the module doc."""
-    old = models.DeprecatedExperimentStartPayload.model_validate(body)
+    old = start_payload.DeprecatedExperimentStartPayload.model_validate(body)
     _convert_old_payload(old)
     if old.runtimePolicy is not None:
         raise NotImplementedInSimulator("Start payloads with a runtimePolicy (surrogate policies)")
@@ -145,7 +145,7 @@ def plan_start(ve: models.ParameterisedPackage, body: Any,
                       use_memoization=bool(flags.useMemoization))
 
 
-def _convert_old_payload(old: models.DeprecatedExperimentStartPayload) -> None:
+def _convert_old_payload(old: start_payload.DeprecatedExperimentStartPayload) -> None:
     """The checks of ``PayloadExecutionOptions.from_old_payload`` that concern files."""
     if old.s3Store is not None or old.datasetStoreURI:
         raise NotImplementedInSimulator("Storing key-outputs to S3 or datasets (s3Store, "

@@ -12,7 +12,8 @@ import pydantic
 from simulator.st4sd import models
 from simulator.st4sd.errors import (ApiError, BadRequest, NotFound, NotImplementedInSimulator,
                                     PackageNotFoundError, UnknownVariableError)
-from simulator.st4sd.models import PackageIdentifier, ParameterisedPackage
+from simulator.st4sd.identifiers import PackageIdentifier, created_on
+from simulator.st4sd.models import ParameterisedPackage
 from simulator.st4sd.parameterisation import parse_elaunch_args
 from simulator.st4sd.flowir import DEFAULT, FlowIR
 from simulator.st4sd.sources import Definition, PackageSources
@@ -59,7 +60,7 @@ class Registry:
         ve.metadata.registry = self._registry_metadata(ve, workflow)
         self._test(ve)
         ve.metadata.registry.digest = ve.compute_digest()
-        ve.metadata.registry.createdOn = models.created_on(self._now())
+        ve.metadata.registry.createdOn = created_on(self._now())
         tags = [t for t in (ve.metadata.package.tags or [])]
         if "latest" not in tags:
             tags.append("latest")

@@ -5,6 +5,9 @@ from typing import Any, Optional
 
 from simulator.core.errors import PlatformError
 
+# what the real resources answer when a rule is missing (vantage6/server/resource/*.py)
+NO_PERMISSION = "You lack the permission to do that!"
+
 
 class V6Error(PlatformError):
     status = 500

@@ -10,6 +10,7 @@ from simulator.core.http import HttpError, Response
 from simulator.st4sd import models
 from simulator.st4sd.auth import COOKIE
 from simulator.st4sd.datastore import property_table, zip_directory
+from simulator.st4sd.identifiers import PackageIdentifier
 from simulator.st4sd.errors import (ApiError, BadRequest, InternalError, InvalidInputsError,
                                     NotFound, NotImplementedInSimulator, PackageNotFoundError,
                                     ST4SDError, Unauthorized)
@@ -125,7 +126,7 @@ def experiment_tag(ctx: Ctx, identifier: str):
 
 
 def _one_package(ctx: Ctx, identifier: str) -> dict:
-    identifier = models.PackageIdentifier(identifier).identifier
+    identifier = PackageIdentifier(identifier).identifier
     docs = ctx.platform.registry.query_identifier(identifier)
     if not docs:
         raise NotFound(f"No parameterised package {identifier}", unknownExperiment=identifier)

@@ -4,7 +4,13 @@ from __future__ import annotations
 from simulator.vantage6 import ordering, schemas
 from simulator.vantage6.api_doc import BOOL, ID, NAME, Doc, paging, q, ref
 from simulator.vantage6.context import Ctx
-from simulator.vantage6.errors import BadRequest, NotFound, Unauthorized, UnexpectedError
+from simulator.vantage6.errors import (
+    NO_PERMISSION,
+    BadRequest,
+    NotFound,
+    Unauthorized,
+    UnexpectedError,
+)
 from simulator.vantage6.filters import bool_eq, by_id, int_eq, like
 from simulator.vantage6.permissions import CREATE, DELETE, EDIT, GLO, ORG, VIEW
 from simulator.vantage6.routing import USER, USER_NODE, USER_NODE_CONTAINER, RouteTable
@@ -53,7 +59,7 @@ def list_collaborations(ctx: Ctx):
             scope = ORG
             cols = [c for c in cols if any(o.id == own for o in c.organizations)]
         else:
-            raise Unauthorized("You lack the permission to do that!")
+            raise Unauthorized(NO_PERMISSION)
     cols = ordering.collaborations(cols, ctx.state, scope, organization=by_org)
     return ctx.page(cols, "Collaboration", _dump(ctx))
 
@@ -67,7 +73,7 @@ def create_collaboration(ctx: Ctx):
     if state.name_taken(state.collaborations, name):
         raise BadRequest(f"Collaboration name '{name}' already exists!")
     if not ctx.rules("collaboration").can(CREATE, GLO):
-        raise Unauthorized("You lack the permission to do that!")
+        raise Unauthorized(NO_PERMISSION)
     orgs = existing(state.organizations, data["organization_ids"])
     col = state.add_collaboration(name, orgs, encrypted=data["encrypted"] == 1)
     return ctx.ser.collaboration(col), 200  # the real server answers 200, not 201
@@ -87,7 +93,7 @@ def show_collaboration(ctx: Ctx, col):
     if not r.can(VIEW, GLO):
         members = {o.id for o in col.organizations}
         if not (r.can(VIEW, ORG) and ctx.caller.organization_id in members):
-            raise Unauthorized("You lack the permission to do that!")
+            raise Unauthorized(NO_PERMISSION)
     return _dump(ctx)(col), 200
 
 
@@ -99,7 +105,7 @@ def update_collaboration(ctx: Ctx, id: int):
                          f"collaboration having collaboration_id={id} can not be found")
     r = ctx.rules("collaboration")
     if not r.can_for_col(EDIT, col.id):
-        raise Unauthorized("You lack the permission to do that!")
+        raise Unauthorized(NO_PERMISSION)
     data = ctx.input("collaboration", partial=True)
     if "name" in data:
         if col.name != data["name"] and state.name_taken(state.collaborations, data["name"]):
@@ -140,7 +146,7 @@ def deletable_collaboration(ctx: Ctx, id: int):
     """DELETE /collaboration/{id}'s first checks (4.x and 5.x): it exists, the delete rule."""
     col = ctx.get_or_404(ctx.state.collaborations, id, f"collaboration id={id} is not found")
     if not ctx.rules("collaboration").can_for_col(DELETE, col.id):
-        raise Unauthorized("You lack the permission to do that!")
+        raise Unauthorized(NO_PERMISSION)
     return col
 
 
@@ -152,7 +158,7 @@ def add_organization(ctx: Ctx, id: int):
     col = ctx.get_or_404(state.collaborations, id,
                          f"collaboration having collaboration_id={id} can not be found")
     if not ctx.rules("collaboration").can_for_col(EDIT, col.id):
-        raise Unauthorized("You lack the permission to do that!")
+        raise Unauthorized(NO_PERMISSION)
     data = ctx.input("only_id")
     org = by_id(state.organizations, data["id"])
     if org is None:
@@ -172,7 +178,7 @@ def remove_organization(ctx: Ctx, id: int):
     if org is None:
         raise NotFound(f"Organization with id={data['id']} is not found")
     if not ctx.rules("collaboration").can_for_col(EDIT, col.id):
-        raise Unauthorized("You lack the permission to do that!")
+        raise Unauthorized(NO_PERMISSION)
     if org not in col.organizations:
         raise UnexpectedError()  # list.remove() of a non-member raises in the real server
     state.remove_member(col, org)
@@ -187,7 +193,7 @@ def add_node(ctx: Ctx, id: int):
     col = ctx.get_or_404(state.collaborations, id,
                          f"collaboration having collaboration_id={id} can not be found")
     if not ctx.rules("collaboration").can_for_col(EDIT, col.id):
-        raise Unauthorized("You lack the permission to do that!")
+        raise Unauthorized(NO_PERMISSION)
     data = ctx.input("only_id")
     node = by_id(state.nodes, data["id"])
     if node is None:
@@ -212,7 +218,7 @@ def remove_node(ctx: Ctx, id: int):
     col = ctx.get_or_404(state.collaborations, id,
                          f"collaboration having collaboration_id={id} can not be found")
     if not ctx.rules("collaboration").can_for_col(EDIT, col.id):
-        raise Unauthorized("You lack the permission to do that!")
+        raise Unauthorized(NO_PERMISSION)
     data = ctx.json()
     if not isinstance(data, dict) or "id" not in data:
         raise UnexpectedError()  # the real handler indexes data['id'] without validation

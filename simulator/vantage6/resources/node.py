@@ -6,7 +6,13 @@ import uuid
 from simulator.vantage6 import ordering, schemas
 from simulator.vantage6.api_doc import DATE, ID, NAME, STR, Doc, obj, paging, q, ref
 from simulator.vantage6.context import Ctx
-from simulator.vantage6.errors import BadRequest, NotFound, Unauthorized, UnexpectedError
+from simulator.vantage6.errors import (
+    NO_PERMISSION,
+    BadRequest,
+    NotFound,
+    Unauthorized,
+    UnexpectedError,
+)
 from simulator.vantage6.filters import by_id, int_arg, int_eq, last_seen_filters, like
 from simulator.vantage6.permissions import COL, CREATE, DELETE, EDIT, GLO, ORG, VIEW
 from simulator.vantage6.routing import USER, USER_NODE, RouteTable
@@ -73,7 +79,7 @@ def node_scope(ctx: Ctx) -> str:
     for scope in (GLO, COL, ORG):
         if r.can(VIEW, scope):
             return scope
-    raise Unauthorized("You lack the permission to do that!")
+    raise Unauthorized(NO_PERMISSION)
 
 
 def scope_nodes(ctx: Ctx, nodes: list, scope: str) -> list:
@@ -114,7 +120,7 @@ def node_target(ctx: Ctx, data: dict) -> tuple:
     if org is None:
         raise NotFound(f"organization id={org_id} does not exist")
     if not ctx.rules("node").allowed_for_org(CREATE, org_id):
-        raise Unauthorized("You lack the permission to do that!")
+        raise Unauthorized(NO_PERMISSION)
     if org not in col.organizations:
         raise BadRequest(f"The organization id={org_id} is not part of collabotation "
                          f"id={col.id}. Add it first!")
@@ -128,7 +134,7 @@ def node_target(ctx: Ctx, data: dict) -> tuple:
 def get_node(ctx: Ctx, id: int):
     node = ctx.get_or_404(ctx.state.nodes, id, f"Node id={id} is not found!")
     if not ctx.rules("node").allowed_for_org(VIEW, node.organization.id):
-        raise Unauthorized("You lack the permission to do that!")
+        raise Unauthorized(NO_PERMISSION)
     return ctx.ser.node(node), 200
 
 
@@ -136,7 +142,7 @@ def get_node(ctx: Ctx, id: int):
 def delete_node(ctx: Ctx, id: int):
     node = ctx.get_or_404(ctx.state.nodes, id, f"Node id={id} not found")
     if not ctx.rules("node").allowed_for_org(DELETE, node.organization.id):
-        raise Unauthorized("You lack the permission to do that!")
+        raise Unauthorized(NO_PERMISSION)
     ctx.state.delete_node(node)
     return {"msg": f"Successfully deleted node id={id}"}, 200
 
@@ -152,7 +158,7 @@ def update_node(ctx: Ctx, id: int):
         raise BadRequest("Collaboration id cannot be updated!")
     node = ctx.get_or_404(state.nodes, id, f"Node id={id} not found!")
     if not ctx.rules("node").allowed_for_org(EDIT, node.organization.id):
-        raise Unauthorized("You lack the permission to do that!")
+        raise Unauthorized(NO_PERMISSION)
     if "name" in data and node.name != data["name"] and state.name_taken(state.nodes, data["name"]):
         raise BadRequest(f"Node name '{data['name']}' already exists!")
     if "name" in data:

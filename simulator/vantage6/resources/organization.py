@@ -7,7 +7,7 @@ import binascii
 from simulator.vantage6 import ordering, schemas
 from simulator.vantage6.api_doc import BOOL, ID, NAME, PUBLIC_KEY, Doc, paging, q, ref
 from simulator.vantage6.context import Ctx
-from simulator.vantage6.errors import BadRequest, Unauthorized, UnexpectedError
+from simulator.vantage6.errors import NO_PERMISSION, BadRequest, Unauthorized, UnexpectedError
 from simulator.vantage6.permissions import COL, CREATE, DELETE, EDIT, GLO, ORG, VIEW
 from simulator.vantage6.routing import USER, USER_NODE, USER_NODE_CONTAINER, RouteTable
 from simulator.vantage6.filters import int_arg, like
@@ -59,7 +59,7 @@ def list_organizations(ctx: Ctx):
         elif r.can(VIEW, ORG):
             orgs = [o for o in orgs if o.id == own]
         else:
-            raise Unauthorized("You lack the permission to do that!")
+            raise Unauthorized(NO_PERMISSION)
     return ctx.page(orgs, "Organization", ctx.ser.organization)
 
 
@@ -107,7 +107,7 @@ def update_organization(ctx: Ctx, id: int):
     data = ctx.input("organization", partial=True)
     org = ctx.get_or_404(ctx.state.organizations, id, f"Organization with id={id} not found")
     if not ctx.rules("organization").allowed_for_org(EDIT, id):
-        raise Unauthorized("You lack the permission to do that!")
+        raise Unauthorized(NO_PERMISSION)
     name = data.get("name")
     if name and org.name != name and ctx.state.name_taken(ctx.state.organizations, name):
         raise BadRequest(f"Organization with name '{name}' already exists!")
@@ -127,7 +127,7 @@ def update_organization(ctx: Ctx, id: int):
     query=[q("delete_dependents", BOOL)], ok=200))
 def delete_organization(ctx: Ctx, id: int):
     if not ctx.rules("organization").can(DELETE, GLO):
-        raise Unauthorized("You lack the permission to do that!")
+        raise Unauthorized(NO_PERMISSION)
     org = ctx.get_or_404(ctx.state.organizations, id, f"Organization with id={id} not found")
     if ctx.caller.organization_id == id:
         raise BadRequest("You cannot delete your own organization!")

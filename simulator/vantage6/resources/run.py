@@ -6,7 +6,7 @@ import datetime as dt
 from simulator.vantage6 import schemas, trace
 from simulator.vantage6.api_doc import DATE, ID, Doc, paging, q, ref
 from simulator.vantage6.context import Ctx
-from simulator.vantage6.errors import BadRequest, NotFound, Unauthorized
+from simulator.vantage6.errors import NO_PERMISSION, BadRequest, NotFound, Unauthorized
 from simulator.vantage6.filters import by_id, int_eq, sqlite_datetime
 from simulator.vantage6.permissions import COL, GLO, ORG, OWN, VIEW
 from simulator.vantage6.routing import NODE, USER_NODE_CONTAINER, RouteTable
@@ -111,7 +111,7 @@ def filtered_runs(ctx: Ctx, by_state=_open_runs, ports=_no_ports) -> list:
         elif r.can(VIEW, OWN):
             runs = [x for x in runs if x.task.init_user is ctx.user]
         else:
-            raise Unauthorized("You lack the permission to do that!")
+            raise Unauthorized(NO_PERMISSION)
     runs.sort(key=lambda x: x.id, reverse=True)
     return runs
 
@@ -152,7 +152,7 @@ def _run_or_404(ctx: Ctx, id: int):
 def _single_run(ctx: Ctx, id: int):
     run = _run_or_404(ctx, id)  # an orphan's missing task makes the check below fail (500)
     if not _may_view_task(ctx, run.task):
-        raise Unauthorized("You lack the permission to do that!")
+        raise Unauthorized(NO_PERMISSION)
     return run
 
 

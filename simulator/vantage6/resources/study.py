@@ -4,7 +4,13 @@ from __future__ import annotations
 from simulator.vantage6 import ordering, schemas
 from simulator.vantage6.api_doc import BOOL, ID, NAME, Doc, paging, q, ref
 from simulator.vantage6.context import Ctx
-from simulator.vantage6.errors import BadRequest, NotFound, Unauthorized, UnexpectedError
+from simulator.vantage6.errors import (
+    NO_PERMISSION,
+    BadRequest,
+    NotFound,
+    Unauthorized,
+    UnexpectedError,
+)
 from simulator.vantage6.filters import by_id, int_arg, int_eq, like
 from simulator.vantage6.permissions import COL, CREATE, DELETE, EDIT, GLO, ORG, VIEW
 from simulator.vantage6.routing import USER, USER_NODE, USER_NODE_CONTAINER, RouteTable
@@ -59,7 +65,7 @@ def list_studies(ctx: Ctx):
             scope = ORG
             studies = [s for s in studies if any(o.id == own for o in s.organizations)]
         else:
-            raise Unauthorized("You lack the permission to do that!")
+            raise Unauthorized(NO_PERMISSION)
     studies = ordering.studies(studies, ctx.state, scope, organization=by_org)
     return ctx.page(studies, "Study", _dump(ctx))
 
@@ -85,7 +91,7 @@ def create_study(ctx: Ctx):
     if state.name_taken(state.studies, name):
         raise BadRequest(f"Study with name '{name}' already exists!")
     if not ctx.rules("study").can_for_col(CREATE, data["collaboration_id"]):
-        raise Unauthorized("You lack the permission to do that!")
+        raise Unauthorized(NO_PERMISSION)
     if not members_of_collaboration(ctx, data["organization_ids"], data["collaboration_id"]):
         raise BadRequest("Not all organizations are part of the collaboration!")
     study = state.add_study(name, state.collaborations[data["collaboration_id"]],
@@ -99,7 +105,7 @@ def create_study(ctx: Ctx):
 def get_study(ctx: Ctx, id: int):
     study = ctx.get_or_404(ctx.state.studies, id, f"Study with id={id} not found")
     if not may(ctx, VIEW, study):
-        raise Unauthorized("You lack the permission to do that!")
+        raise Unauthorized(NO_PERMISSION)
     return _dump(ctx)(study), 200
 
 
@@ -109,7 +115,7 @@ def update_study(ctx: Ctx, id: int):
     state = ctx.state
     study = ctx.get_or_404(state.studies, id, f"Study with id={id} can not be found")
     if not may(ctx, EDIT, study):
-        raise Unauthorized("You lack the permission to do that!")
+        raise Unauthorized(NO_PERMISSION)
     data = ctx.input("study", partial=True)
     if "name" in data and study.name != data["name"] and state.name_taken(state.studies,
                                                                           data["name"]):
@@ -129,7 +135,7 @@ def update_study(ctx: Ctx, id: int):
 def delete_study(ctx: Ctx, id: int):
     study = ctx.get_or_404(ctx.state.studies, id, f"Study with id={id} not found")
     if not may(ctx, DELETE, study):
-        raise Unauthorized("You lack the permission to do that!")
+        raise Unauthorized(NO_PERMISSION)
     if study.tasks and not ctx.args.get("delete_dependents", False):
         raise BadRequest(f"Study id={id} has {len(study.tasks)} tasks. Please delete them "
                          "separately or set delete_dependents=True")
@@ -143,7 +149,7 @@ def add_study_organization(ctx: Ctx, id: int):
     state = ctx.state
     study = ctx.get_or_404(state.studies, id, f"Study with id={id} can not be found")
     if not ctx.rules("study").can_for_col(EDIT, study.collaboration.id):
-        raise Unauthorized("You lack the permission to do that!")
+        raise Unauthorized(NO_PERMISSION)
     data = ctx.input("only_id")
     org = by_id(state.organizations, data["id"])
     if org is None:
@@ -164,7 +170,7 @@ def remove_study_organization(ctx: Ctx, id: int):
     if org is None:
         raise NotFound(f"Organization with id={data['id']} is not found")
     if not ctx.rules("study").can_for_col(EDIT, study.collaboration.id):
-        raise Unauthorized("You lack the permission to do that!")
+        raise Unauthorized(NO_PERMISSION)
     if org not in study.organizations:
         raise UnexpectedError()  # list.remove() of a non-member raises in the real server
     state.set_study_organizations(study, [o for o in study.organizations if o is not org])

@@ -8,7 +8,13 @@ from simulator.vantage6 import schemas, trace
 from simulator.vantage6.api_doc import ID, LIKE, NAME, STR, Doc, obj, paging, q, ref
 from simulator.vantage6.context import Ctx
 from simulator.vantage6.entities import TaskDatabase
-from simulator.vantage6.errors import BadRequest, NotFound, Unauthorized, UnexpectedError
+from simulator.vantage6.errors import (
+    NO_PERMISSION,
+    BadRequest,
+    NotFound,
+    Unauthorized,
+    UnexpectedError,
+)
 from simulator.vantage6.filters import by_id, int_arg, like, sqlite_text
 from simulator.vantage6.permissions import COL, CREATE, DELETE, GLO, ORG, OWN, SEND, VIEW
 from simulator.vantage6.routing import USER, USER_CONTAINER, USER_NODE_CONTAINER, RouteTable
@@ -58,7 +64,7 @@ def filtered_tasks(ctx: Ctx) -> list:
             raise UnexpectedError()
         tasks = [t for t in me.created_tasks if t.id in state.tasks]
     else:
-        raise Unauthorized("You lack the permission to do that!")
+        raise Unauthorized(NO_PERMISSION)
     if ctx.included("results"):
         max_task = r.get_max_scope(VIEW)
         if not r_run.has_at_least_scope(max_task, VIEW):
@@ -206,7 +212,7 @@ def post_task(ctx: Ctx, data, check_input: bool = True) -> tuple[dict, int]:
     parent = None
     if ctx.user is not None:
         if not r.can_for_col(CREATE, collaboration.id):
-            raise Unauthorized("You lack the permission to do that!")
+            raise Unauthorized(NO_PERMISSION)
         if data.get("store_id"):
             raise BadRequest(f"Algorithm store id={data['store_id']} not found!")
     else:
@@ -298,7 +304,7 @@ def _may_view(ctx: Ctx, rules, task) -> bool:
 def get_task(ctx: Ctx, id: int):
     task = ctx.get_or_404(ctx.state.tasks, id, f"task id={id} is not found")
     if not _may_view(ctx, ctx.rules("task"), task):
-        raise Unauthorized("You lack the permission to do that!")
+        raise Unauthorized(NO_PERMISSION)
     if ctx.included("results") and not _may_view(ctx, ctx.rules("run"), task):
         raise Unauthorized("You lack the permission to view results for this task!")
     return _dump(ctx)(task), 200
@@ -310,7 +316,7 @@ def delete_task(ctx: Ctx, id: int):
     r = ctx.rules("task")
     if not r.allowed_for_org_in_col(DELETE, task.init_org.id, task.collaboration.id) and not (
             r.can(DELETE, OWN) and task.init_user is ctx.user):
-        raise Unauthorized("You lack the permission to do that!")
+        raise Unauthorized(NO_PERMISSION)
     if not has_task_finished(task.status):
         _kill(ctx, task)
     ctx.state.delete_task_tree(task)
@@ -322,7 +328,7 @@ def delete_task(ctx: Ctx, id: int):
 def task_status(ctx: Ctx, task_id: int):
     task = ctx.get_or_404(ctx.state.tasks, task_id, f"Task id={task_id} not found")
     if not _may_view(ctx, ctx.rules("task"), task):
-        raise Unauthorized("You lack the permission to do that!")
+        raise Unauthorized(NO_PERMISSION)
     return {"status": task.status}, 200
 
 
@@ -347,7 +353,7 @@ def kill_task(ctx: Ctx):
     r = ctx.rules("event")
     if not r.can(SEND, GLO) and not (r.can(SEND, COL)
                                      and ctx.user.organization in task.collaboration.organizations):
-        raise Unauthorized("You lack the permission to do that!")
+        raise Unauthorized(NO_PERMISSION)
     _kill(ctx, task)
     return {"msg": f"Nodes have been instructed to kill any containers running for task "
                    f"{body['id']}."}, 200

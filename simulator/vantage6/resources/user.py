@@ -7,7 +7,13 @@ from simulator.vantage6 import ordering, schemas
 from simulator.vantage6.api_doc import BOOL, DATE, ID, LIKE, Doc, paging, q, ref
 from simulator.vantage6.context import Ctx
 from simulator.vantage6.errors import (
-    BadRequest, NotFound, Unauthorized, UnexpectedError, handle_exceptions)
+    NO_PERMISSION,
+    BadRequest,
+    NotFound,
+    Unauthorized,
+    UnexpectedError,
+    handle_exceptions,
+)
 from simulator.vantage6.filters import by_id, int_arg, int_eq, last_seen_filters, like
 from simulator.vantage6.permissions import (
     COL, CREATE, DELETE, EDIT, GLO, ORG, OWN, SCOPE_NAMES, OPERATION_NAMES, VIEW, Caller)
@@ -115,7 +121,7 @@ def scope_users(ctx: Ctx, users: list) -> list:
         return [u for u in users if u.organization is me.organization]
     if ctx.args.get("username") == me.username:
         return users
-    raise Unauthorized("You lack the permission to do that!")
+    raise Unauthorized(NO_PERMISSION)
 
 
 _USER_FILTERS = ("username", "firstname", "lastname", "email", "organization_id",
@@ -139,7 +145,7 @@ def create_user(ctx: Ctx):
                 raise NotFound("Organization does not exist.")
         organization_id = data["organization_id"]
     if not ctx.rules("user").allowed_for_org(CREATE, organization_id):
-        raise Unauthorized("You lack the permission to do that!")
+        raise Unauthorized(NO_PERMISSION)
     roles, rules = assignable(ctx, data, organization_id)
     for key in ("firstname", "lastname"):
         if key not in data:  # the real handler indexes data[key]
@@ -176,7 +182,7 @@ def get_user(ctx: Ctx, id: int):
     with_permissions = bool(ctx.args.get("include_permissions", False))
     if user is ctx.user or ctx.rules("user").allowed_for_org(VIEW, user.organization.id):
         return ctx.ser.user(user, with_permissions=with_permissions), 200
-    raise Unauthorized("You lack the permission to do that!")
+    raise Unauthorized(NO_PERMISSION)
 
 
 @routes.route("/user/<int:id>", "PATCH", who=USER, doc=Doc(
@@ -189,7 +195,7 @@ def update_user(ctx: Ctx, id: int):
     if data.get("password"):
         raise BadRequest("You cannot change your password here!")
     if not (r.can(EDIT, OWN) and user is me) and not r.allowed_for_org(EDIT, user.organization.id):
-        raise Unauthorized("You lack the permission to do that!")
+        raise Unauthorized(NO_PERMISSION)
     # all checks first, then the changes: a refused PATCH changes nothing (the real server rolls back)
     if data.get("username") is not None and user.username != data["username"]:
         if state.user_by_username(data["username"]) is not None:
@@ -256,7 +262,7 @@ def delete_user(ctx: Ctx, id: int):
     r = ctx.rules("user")
     if not (r.can(DELETE, OWN) and user is ctx.user) and not r.allowed_for_org(
             DELETE, user.organization.id):
-        raise Unauthorized("You lack the permission to do that!")
+        raise Unauthorized(NO_PERMISSION)
     if user.created_tasks and not ctx.args.get("delete_dependents", False):
         raise BadRequest(f"User has created {len(user.created_tasks)} tasks. Please delete those "
                          "first, or set the `delete_dependents` parameter to true to delete them "
@@ -287,7 +293,7 @@ def reset_api_key(ctx: Ctx):
     if node is None:
         raise NotFound(f"Node id={body['id']} is not found!")
     if not ctx.rules("node").allowed_for_org(EDIT, node.organization.id):
-        raise Unauthorized("You lack the permission to do that!")
+        raise Unauthorized(NO_PERMISSION)
     api_key = str(uuid.uuid4())
     ctx.state.set_node_api_key(node, api_key)
     return {"api_key": api_key}, 200

@@ -4,7 +4,7 @@ through ``V3Ctx`` (3.x shapes, 3.x pages). Real 3.11.1 routes the profile does n
 a JSON 501 that says so."""
 from __future__ import annotations
 
-from simulator.vantage6.errors import Unauthorized
+from simulator.vantage6.errors import NO_PERMISSION, Unauthorized
 from simulator.vantage6.permissions import VIEW
 from simulator.vantage6.resources.misc import not_served
 from simulator.vantage6.resources import (
@@ -44,7 +44,7 @@ def collaboration_organizations(ctx: V3Ctx, id: int):
                                                        f"{id} can not be found")
     if not ctx.rules("organization").allowed_for_org_in_col(VIEW, ctx.caller.organization_id, id) \
             and ctx.caller.kind != "container":
-        raise Unauthorized("You lack the permission to do that!")
+        raise Unauthorized(NO_PERMISSION)
     return [ctx.ser.organization(o) for o in col.organizations], 200
 
 

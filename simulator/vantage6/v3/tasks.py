@@ -11,7 +11,7 @@ import base64
 import json
 from typing import Any
 
-from simulator.vantage6.errors import NotFound, Unauthorized, UnexpectedError
+from simulator.vantage6.errors import NO_PERMISSION, NotFound, Unauthorized, UnexpectedError
 from simulator.vantage6.filters import by_id, int_arg, like
 from simulator.vantage6.permissions import COL, GLO, ORG, OWN, VIEW
 from simulator.vantage6.resources import run as run4, task as task4
@@ -69,7 +69,7 @@ def _may_view(ctx: V3Ctx, task) -> bool:
 def get_task(ctx: V3Ctx, id: int):
     task = ctx.get_or_404(ctx.state.tasks, id, f"task id={id} is not found")
     if not _may_view(ctx, task):
-        raise Unauthorized("You lack the permission to do that!")
+        raise Unauthorized(NO_PERMISSION)
     return ctx.ser.task(task, include_results=ctx.included("results")), 200
 
 
@@ -83,7 +83,7 @@ def delete_task(ctx: V3Ctx, id: int):
 def task_results(ctx: V3Ctx, id: int):
     task = ctx.get_or_404(ctx.state.tasks, id, f"Task id={id} not found")
     if not run4._may_view_task(ctx, task):
-        raise Unauthorized("You lack the permission to do that!")
+        raise Unauthorized(NO_PERMISSION)
     return ctx.page(task.runs, "Run", lambda run: ctx.ser.task_result(run, with_task=True))
 
 
@@ -98,7 +98,7 @@ def list_tasks(ctx: V3Ctx):
     elif r.can(VIEW, OWN) and ctx.user is not None:
         tasks = list(ctx.user.created_tasks)
     else:
-        raise Unauthorized("You lack the permission to do that!")
+        raise Unauthorized(NO_PERMISSION)
     tasks = [t for t in tasks if t.id in state.tasks]
     filters = {"initiator_id": lambda t, v: t.init_org.id == int_arg(v),
                "init_user_id": lambda t, v: t.init_user is not None
@@ -132,5 +132,5 @@ def get_result(ctx: V3Ctx, id: int):
     if run is None:
         raise NotFound(f"Result id={id} not found!")
     if run.task is None or not run4._may_view_task(ctx, run.task):
-        raise Unauthorized("You lack the permission to do that!")
+        raise Unauthorized(NO_PERMISSION)
     return ctx.ser.result(run, include_task=ctx.args.get("include") == "task"), 200

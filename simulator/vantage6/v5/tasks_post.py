@@ -16,7 +16,7 @@ import base64
 import json
 from typing import Any, Optional
 
-from simulator.vantage6.errors import BadRequest, Forbidden, NotFound, Unauthorized
+from simulator.vantage6.errors import NO_PERMISSION, BadRequest, Forbidden, NotFound, Unauthorized
 from simulator.vantage6.permissions import CREATE
 from simulator.vantage6.v5 import status as st
 from simulator.vantage6.v5.context import V5Ctx
@@ -39,7 +39,7 @@ def post_task(ctx: V5Ctx, data: Any, check_create: bool = True, action: Optional
     user, container = ctx.user, ctx.caller.container
     if user is not None and check_create and not ctx.rules("task").can_for_col(
             CREATE, collaboration.id):
-        raise Unauthorized("You lack the permission to do that!")
+        raise Unauthorized(NO_PERMISSION)
     if container is not None and not _container_may(ctx, container, collaboration.id):
         raise Unauthorized("Container-token is not valid")
     session = state.sessions.get(data["session_id"])

@@ -9,7 +9,7 @@ their Keycloak clients in the realm, as HQ does.
 """
 from __future__ import annotations
 
-from simulator.vantage6.errors import BadRequest, Unauthorized
+from simulator.vantage6.errors import NO_PERMISSION, BadRequest, Unauthorized
 from simulator.vantage6.permissions import CREATE, GLO
 from simulator.vantage6.resources import collaboration as collaboration4
 from simulator.vantage6.routing import USER, USER_NODE, USER_NODE_CONTAINER, RouteTable
@@ -42,7 +42,7 @@ def create_collaboration(ctx: V5Ctx):
     if state.name_taken(state.collaborations, name):  # before the permission check, as on HQ
         raise BadRequest(f"Collaboration name '{name}' already exists!")
     if not ctx.rules("collaboration").can(CREATE, GLO):
-        raise Unauthorized("You lack the permission to do that!")
+        raise Unauthorized(NO_PERMISSION)
     col = state.add_collaboration(name, collaboration4.existing(state.organizations,
                                                                  data["organization_ids"]),
                                   encrypted=data["encrypted"] == 1)

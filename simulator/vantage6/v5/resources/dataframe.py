@@ -9,7 +9,13 @@ by name).
 """
 from __future__ import annotations
 
-from simulator.vantage6.errors import BadRequest, NotFound, ServerError, Unauthorized
+from simulator.vantage6.errors import (
+    NO_PERMISSION,
+    BadRequest,
+    NotFound,
+    ServerError,
+    Unauthorized,
+)
 from simulator.vantage6.permissions import EDIT
 from simulator.vantage6.routing import NODE, USER, USER_NODE, RouteTable
 from simulator.vantage6.v5 import status as st
@@ -41,7 +47,7 @@ def list_dataframes(ctx: V5Ctx, session_id: int):
     session = ctx.get_or_404(ctx.state.sessions, session_id,
                              f"Session with id={session_id} not found")
     if not can_view(ctx, session):
-        raise Unauthorized("You lack the permission to do that!")
+        raise Unauthorized(NO_PERMISSION)
     paginate = ctx.args.get("no_pagination") != "1"
     try:
         return ctx.page(list(session.dataframes), "Dataframe", ctx.ser.dataframe,
@@ -56,7 +62,7 @@ def create_dataframe(ctx: V5Ctx, session_id: int):
     state = ctx.state
     session = ctx.get_or_404(state.sessions, session_id, f"Session with id={session_id} not found")
     if not can_change(ctx, session, EDIT):
-        raise Unauthorized("You lack the permission to do that!")
+        raise Unauthorized(NO_PERMISSION)
     data = ctx.load("dataframe_init")
     collaboration, task = session.collaboration, data["task"]
     if task.get("store_id"):
@@ -92,7 +98,7 @@ def create_dataframe(ctx: V5Ctx, session_id: int):
 def get_dataframe(ctx: V5Ctx, id: int):
     df = ctx.get_or_404(ctx.state.dataframes, id, f"Dataframe with id={id} not found")
     if not can_view(ctx, df.session):
-        raise Unauthorized("You lack the permission to do that!")
+        raise Unauthorized(NO_PERMISSION)
     return ctx.ser.dataframe(df), 200
 
 
@@ -100,7 +106,7 @@ def get_dataframe(ctx: V5Ctx, id: int):
 def delete_dataframe(ctx: V5Ctx, id: int):
     df = ctx.get_or_404(ctx.state.dataframes, id, f"Dataframe with id={id} not found")
     if not can_change(ctx, df.session, EDIT):
-        raise Unauthorized("You lack the permission to do that!")
+        raise Unauthorized(NO_PERMISSION)
     collaboration = df.session.collaboration
     ctx.server.events.emit("delete_dataframe", {"df_name": df.name, "session_id": df.session.id},
                            room=f"collaboration_{collaboration.id}")
@@ -115,7 +121,7 @@ def preprocess_dataframe(ctx: V5Ctx, id: int):
     df = ctx.get_or_404(ctx.state.dataframes, id, f"Dataframe with id={id} not found")
     session = df.session
     if not can_change(ctx, session, EDIT):
-        raise Unauthorized("You lack the permission to do that!")
+        raise Unauthorized(NO_PERMISSION)
     data = ctx.load("dataframe_preprocess")
     if df.last_session_task is None:
         raise ServerError(f"Dataframe {df.name} (id={df.id}) in session={session.name} has no "
@@ -142,6 +148,6 @@ def report_columns(ctx: V5Ctx, id: int):
         raise NotFound(f"Dataframe with id={id} not found")
     node = ctx.caller.node
     if df.session.collaboration is not node.collaboration:
-        raise Unauthorized("You lack the permission to do that!")
+        raise Unauthorized(NO_PERMISSION)
     ctx.state.set_columns(df, node, [(c["name"], c["dtype"]) for c in columns])
     return {"msg": "Columns updated"}, 201

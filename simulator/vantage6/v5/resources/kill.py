@@ -2,7 +2,7 @@
 works in 5.x (4.15.2 answered a 500), with the new organization scope of ``event.send``."""
 from __future__ import annotations
 
-from simulator.vantage6.errors import BadRequest, NotFound, Unauthorized
+from simulator.vantage6.errors import NO_PERMISSION, BadRequest, NotFound, Unauthorized
 from simulator.vantage6.permissions import COL, GLO, ORG, SEND
 from simulator.vantage6.routing import USER, RouteTable
 from simulator.vantage6.v5 import status as st
@@ -25,7 +25,7 @@ def kill_task(ctx: V5Ctx):
     r = ctx.rules("event")
     if not r.can(SEND, GLO) and not (r.can(SEND, COL)
                                      and ctx.user.organization in task.collaboration.organizations):
-        raise Unauthorized("You lack the permission to do that!")
+        raise Unauthorized(NO_PERMISSION)
     kill(ctx, task)
     return {"msg": f"Nodes have been instructed to kill any containers running for task "
                    f"{body['id']}."}, 200
@@ -43,7 +43,7 @@ def kill_node_tasks(ctx: V5Ctx):
     if not (r.can(SEND, GLO)
             or (r.can(SEND, COL) and org in node.collaboration.organizations)
             or (r.can(SEND, ORG) and node.organization is org)):
-        raise Unauthorized("You lack the permission to do that!")
+        raise Unauthorized(NO_PERMISSION)
     ctx.server.events.emit("kill_containers", {"node_id": node.id,
                                                "collaboration_id": node.collaboration.id},
                            room=f"collaboration_{node.collaboration.id}")

@@ -7,7 +7,13 @@ delete leaves the node without its client. Renaming a node leaves its client's n
 """
 from __future__ import annotations
 
-from simulator.vantage6.errors import BadRequest, NotFound, Unauthorized, invalid_body
+from simulator.vantage6.errors import (
+    NO_PERMISSION,
+    BadRequest,
+    NotFound,
+    Unauthorized,
+    invalid_body,
+)
 from simulator.vantage6.filters import by_id
 from simulator.vantage6.permissions import DELETE, EDIT, VIEW
 from simulator.vantage6.resources import node as node4
@@ -88,7 +94,7 @@ def delete_node(ctx: V5Ctx, id: int):
     params = delete_dependents(ctx)
     node = ctx.get_or_404(ctx.state.nodes, id, f"Node id={id} not found")
     if not ctx.rules("node").allowed_for_org(DELETE, node.organization.id):
-        raise Unauthorized("You lack the permission to do that!")
+        raise Unauthorized(NO_PERMISSION)
     try:
         ctx.server.keycloak.delete_client(node.keycloak_client_id)
     except AccountError:
@@ -119,6 +125,6 @@ def reset_api_key(ctx: V5Ctx):
     if node is None:
         raise NotFound(f"Node id={body['id']} is not found!")
     if not ctx.rules("node").allowed_for_org(EDIT, node.organization.id):
-        raise Unauthorized("You lack the permission to do that!")
+        raise Unauthorized(NO_PERMISSION)
     # no @handle_exceptions here: a refusal by Keycloak is the generic 500
     return {"api_key": ctx.server.keycloak.regenerate_secret(node.keycloak_client_id)}, 200

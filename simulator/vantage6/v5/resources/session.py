@@ -7,7 +7,7 @@ session's scope; editing and deleting follow ``_can_session``.
 """
 from __future__ import annotations
 
-from simulator.vantage6.errors import BadRequest, NotFound, Unauthorized
+from simulator.vantage6.errors import NO_PERMISSION, BadRequest, NotFound, Unauthorized
 from simulator.vantage6.filters import like
 from simulator.vantage6.permissions import COL, CREATE, DELETE, EDIT, GLO, ORG, OWN, VIEW
 from simulator.vantage6.routing import USER, USER_NODE, RouteTable
@@ -123,7 +123,7 @@ def create_session(ctx: V5Ctx):
 def get_session(ctx: V5Ctx, id: int):
     session = get_session_or_404(ctx, id, f"Session id={id} not found!")
     if not can_view(ctx, session):
-        raise Unauthorized("You lack the permission to do that!")
+        raise Unauthorized(NO_PERMISSION)
     return ctx.ser.session(session), 200
 
 
@@ -132,7 +132,7 @@ def update_session(ctx: V5Ctx, id: int):
     data = ctx.load("session", partial=True)
     session = get_session_or_404(ctx, id, f"Session with id={id} not found")
     if not can_change(ctx, session, EDIT):
-        raise Unauthorized("You lack the permission to do that!")
+        raise Unauthorized(NO_PERMISSION)
     state = ctx.state
     name = data.get("name")
     if name and name != session.name:
@@ -152,7 +152,7 @@ def update_session(ctx: V5Ctx, id: int):
 def delete_session(ctx: V5Ctx, id: int):
     session = get_session_or_404(ctx, id, f"Session with id={id} not found")
     if not can_change(ctx, session, DELETE):
-        raise Unauthorized("You lack the permission to do that!")
+        raise Unauthorized(NO_PERMISSION)
     # any value of delete_dependents counts, "false" included (request.args.get is truthy)
     if (session.dataframes or session.tasks) and not ctx.args.get("delete_dependents"):
         raise BadRequest("This session contains tasks and dataframes. Please delete them first "

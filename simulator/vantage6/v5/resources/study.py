@@ -8,7 +8,7 @@ Adding an organization a study already has writes a second ``StudyMember`` row (
 """
 from __future__ import annotations
 
-from simulator.vantage6.errors import BadRequest, Unauthorized
+from simulator.vantage6.errors import NO_PERMISSION, BadRequest, Unauthorized
 from simulator.vantage6.permissions import EDIT
 from simulator.vantage6.resources import study as study4
 from simulator.vantage6.routing import USER, USER_NODE, USER_NODE_CONTAINER, RouteTable
@@ -31,7 +31,7 @@ def update_study(ctx: V5Ctx, id: int):
     state = ctx.state
     study = ctx.get_or_404(state.studies, id, f"Study with id={id} can not be found")
     if not study4.may(ctx, EDIT, study):
-        raise Unauthorized("You lack the permission to do that!")
+        raise Unauthorized(NO_PERMISSION)
     data = ctx.load("study", partial=True)
     if "name" in data:
         name = data["name"]

@@ -6,7 +6,7 @@ keeps a dataframe's history (its last session task moves back one step, or canno
 """
 from __future__ import annotations
 
-from simulator.vantage6.errors import BadRequest, Forbidden, Unauthorized
+from simulator.vantage6.errors import NO_PERMISSION, BadRequest, Forbidden, Unauthorized
 from simulator.vantage6.filters import int_eq
 from simulator.vantage6.permissions import DELETE, OWN, VIEW
 from simulator.vantage6.resources import task as task4
@@ -51,7 +51,7 @@ def task_status(ctx: V5Ctx, task_id: int):
     r = ctx.rules("task")
     if not r.allowed_for_org_in_col(VIEW, task.init_org.id, task.collaboration.id) and not (
             r.can(VIEW, OWN) and ctx.user is not None and task.init_user is ctx.user):
-        raise Unauthorized("You lack the permission to do that!")
+        raise Unauthorized(NO_PERMISSION)
     return {"status": st.task_status(r.status for r in task.runs)}, 200
 
 
@@ -63,7 +63,7 @@ def delete_task(ctx: V5Ctx, id: int):
     r = ctx.rules("task")
     if not r.allowed_for_org_in_col(DELETE, task.init_org.id, task.collaboration.id) and not (
             r.can(DELETE, OWN) and task.init_user is ctx.user):
-        raise Unauthorized("You lack the permission to do that!")
+        raise Unauthorized(NO_PERMISSION)
     df = task.dataframe
     if df is not None and df.last_session_task is task:
         if df.ready:

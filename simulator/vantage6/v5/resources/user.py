@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from marshmallow import ValidationError
 
-from simulator.vantage6.errors import BadRequest, NotFound, Unauthorized
+from simulator.vantage6.errors import NO_PERMISSION, BadRequest, NotFound, Unauthorized
 from simulator.vantage6.filters import by_id, last_seen_filters, like
 from simulator.vantage6.permissions import COL, CREATE, DELETE, EDIT, GLO, ORG, OWN, VIEW
 from simulator.vantage6.resources import user as user4
@@ -80,7 +80,7 @@ def create_user(ctx: V5Ctx):
                 raise NotFound("Organization does not exist.")
         organization_id = data["organization_id"]
     if not r.allowed_for_org(CREATE, organization_id):
-        raise Unauthorized("You lack the permission to do that!")
+        raise Unauthorized(NO_PERMISSION)
     roles, rules = user4.assignable(ctx, data, organization_id)
     username, accounts, secret = data["username"], ctx.server.keycloak, None
     if data["is_service_account"]:
@@ -115,7 +115,7 @@ def update_user(ctx: V5Ctx, id: int):
         raise BadRequest("You cannot change your password here!")
     data = ctx.load("user_edit", data, partial=True)
     if not ctx.rules("user").allowed_for_org(EDIT, user.organization.id):
-        raise Unauthorized("You lack the permission to do that!")
+        raise Unauthorized(NO_PERMISSION)
     if "roles" in data:
         # HQ's next Rule.get() commits these, so they stay even when the rules are refused
         state.set_user_roles(user, user4.checked_roles(ctx, user, data["roles"]))
@@ -137,7 +137,7 @@ def delete_user(ctx: V5Ctx, id: int):
     r = ctx.rules("user")
     if not (r.can(DELETE, OWN) and user is ctx.user) and not r.allowed_for_org(
             DELETE, user.organization.id):
-        raise Unauthorized("You lack the permission to do that!")
+        raise Unauthorized(NO_PERMISSION)
     if user.created_tasks:
         if not params.get("delete_dependents", False):
             raise BadRequest(f"User has created {len(user.created_tasks)} tasks. Please delete "
