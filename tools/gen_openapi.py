@@ -1,6 +1,6 @@
 """Write the OpenAPI document the package ships (simulator/vantage6/data/openapi.json).
 
-usage: .venv/bin/python tools/gen_openapi.py      (tests/test_openapi.py fails while it is stale)
+usage: .venv/bin/python tools/gen_openapi.py      (tests/vantage6/test_openapi.py fails while it is stale)
 """
 import json
 import sys

@@ -1,6 +1,6 @@
 """The vantage6 5.x profile's tests. They need the real 5.0.3 clients, which need Python >= 3.13
 and cannot sit beside the 4.x clients: they run in the virtualenv tools/v5/install.sh builds
-(`.venv-v5`), started by tests/test_v5_suite.py from the default run, or by hand:
+(`.venv-v5`), started by tests/vantage6/test_v5_suite.py from the default run, or by hand:
 
     .venv-v5/bin/python -m pytest tests/v5
 

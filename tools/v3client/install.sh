@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Install vantage6-client 3.11.1 into a virtualenv of its own (it cannot live beside the 4.x
 # client: both are the package vantage6.client), for the 3.x profile's seed 001 test
-# (tests/test_v3_client.py). Idempotent: a finished install is reused.
+# (tests/vantage6/test_v3_client.py). Idempotent: a finished install is reused.
 #   usage: install.sh [VENV_DIR]   (default: $V6_V3_CLIENT_VENV or ~/.cache/v6-v3-client/venv)
 # Progress goes to stderr; the last line on stdout is the venv's python.
 set -euo pipefail

@@ -15,7 +15,7 @@ from simulator.vantage6.status import has_task_failed
 routes = RouteTable()
 
 
-def _may_view_task(ctx: Ctx, task) -> bool:
+def may_view_task(ctx: Ctx, task) -> bool:
     r = ctx.rules("run")
     return (r.allowed_for_org_in_col(VIEW, task.init_org.id, task.collaboration.id)
             or (r.can(VIEW, OWN) and ctx.user is not None and task.init_user is ctx.user))
@@ -59,7 +59,7 @@ def filtered_runs(ctx: Ctx, by_state=_open_runs, ports=_no_ports) -> list:
         task = by_id(state.tasks, args["task_id"])
         if task is None:
             raise BadRequest(f"Task id={args['task_id']} does not exist!")
-        if not _may_view_task(ctx, task):
+        if not may_view_task(ctx, task):
             raise Unauthorized(f"You lack the permission to view runs for task "
                                f"id={args['task_id']}!")
         if runs is not None:
@@ -151,7 +151,7 @@ def _run_or_404(ctx: Ctx, id: int):
 
 def _single_run(ctx: Ctx, id: int):
     run = _run_or_404(ctx, id)  # an orphan's missing task makes the check below fail (500)
-    if not _may_view_task(ctx, run.task):
+    if not may_view_task(ctx, run.task):
         raise Unauthorized(NO_PERMISSION)
     return run
 

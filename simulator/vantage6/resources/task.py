@@ -293,7 +293,7 @@ def _check_input(org_entries: list[dict], encrypted: bool) -> None:
                 "collaboration is set to not use encryption.")
 
 
-def _may_view(ctx: Ctx, rules, task) -> bool:
+def may_view(ctx: Ctx, rules, task) -> bool:
     return (rules.allowed_for_org_in_col(VIEW, task.init_org.id, task.collaboration.id)
             or _is_own(ctx, ctx.rules("task"), task))
 
@@ -303,9 +303,9 @@ def _may_view(ctx: Ctx, rules, task) -> bool:
     schema=ref("Task")))
 def get_task(ctx: Ctx, id: int):
     task = ctx.get_or_404(ctx.state.tasks, id, f"task id={id} is not found")
-    if not _may_view(ctx, ctx.rules("task"), task):
+    if not may_view(ctx, ctx.rules("task"), task):
         raise Unauthorized(NO_PERMISSION)
-    if ctx.included("results") and not _may_view(ctx, ctx.rules("run"), task):
+    if ctx.included("results") and not may_view(ctx, ctx.rules("run"), task):
         raise Unauthorized("You lack the permission to view results for this task!")
     return _dump(ctx)(task), 200
 
@@ -327,7 +327,7 @@ def delete_task(ctx: Ctx, id: int):
     ok=200, schema=obj({"status": STR})))
 def task_status(ctx: Ctx, task_id: int):
     task = ctx.get_or_404(ctx.state.tasks, task_id, f"Task id={task_id} not found")
-    if not _may_view(ctx, ctx.rules("task"), task):
+    if not may_view(ctx, ctx.rules("task"), task):
         raise Unauthorized(NO_PERMISSION)
     return {"status": task.status}, 200
 

@@ -62,7 +62,7 @@ def create_task(ctx: V3Ctx):
 
 
 def _may_view(ctx: V3Ctx, task) -> bool:
-    return task4._may_view(ctx, ctx.rules("task"), task)
+    return task4.may_view(ctx, ctx.rules("task"), task)
 
 
 @routes.route("/task/<int:id>", "GET", who=USER_NODE_CONTAINER)
@@ -82,7 +82,7 @@ def delete_task(ctx: V3Ctx, id: int):
 @routes.route("/task/<int:id>/result", "GET", who=USER_CONTAINER)
 def task_results(ctx: V3Ctx, id: int):
     task = ctx.get_or_404(ctx.state.tasks, id, f"Task id={id} not found")
-    if not run4._may_view_task(ctx, task):
+    if not run4.may_view_task(ctx, task):
         raise Unauthorized(NO_PERMISSION)
     return ctx.page(task.runs, "Run", lambda run: ctx.ser.task_result(run, with_task=True))
 
@@ -131,6 +131,6 @@ def get_result(ctx: V3Ctx, id: int):
     run = ctx.state.run_row(id)
     if run is None:
         raise NotFound(f"Result id={id} not found!")
-    if run.task is None or not run4._may_view_task(ctx, run.task):
+    if run.task is None or not run4.may_view_task(ctx, run.task):
         raise Unauthorized(NO_PERMISSION)
     return ctx.ser.result(run, include_task=ctx.args.get("include") == "task"), 200

@@ -1,5 +1,5 @@
 """The algorithm's own tests, as the public template writes them: vantage6's MockAlgorithmClient
-on local CSVs. tests/test_mock_client_drop_in.py runs this file as it is, and again with only
+on local CSVs. tests/vantage6/test_mock_client_drop_in.py runs this file as it is, and again with only
 the import below swapped for the simulator's drop-in."""
 from pathlib import Path
 

@@ -11,7 +11,7 @@ import pytest
 
 from simulator import Network
 from tests.helpers import JOHN
-from tests.test_v3_profile import FRAMES, POOLED, ROOT
+from tests.vantage6.test_v3_profile import FRAMES, POOLED, ROOT
 
 
 @pytest.fixture(scope="session")

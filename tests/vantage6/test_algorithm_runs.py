@@ -11,7 +11,7 @@ import pytest
 from simulator.network import Network
 from tests.helpers import IMAGE, JOHN, decoded_results, make_client, run_task
 
-DEMO = Path(__file__).resolve().parent.parent / "fixtures" / "demo"
+DEMO = Path(__file__).resolve().parents[2] / "fixtures" / "demo"
 FRAMES = {org: pd.read_csv(DEMO / f"org{org - 1}.csv") for org in (2, 3, 4)}
 
 

@@ -99,7 +99,7 @@ def test_run_exits_non_zero_with_the_traceback_of_a_failed_run(tmp_path):
     (tmp_path / "a.csv").write_text("age\n1\n")
     done = simulator_cli("run", "--scenario", str(scenario), "--image", "test/misbehaving",
                          "--method", "boom", "--kwargs", '{"message": "column missing"}',
-                         cwd=str(Path(__file__).resolve().parent.parent))
+                         cwd=str(Path(__file__).resolve().parents[2]))
     assert done.returncode == 1
     assert "crashed" in done.stdout
     assert "run 1 (organization 2) crashed:" in done.stdout

@@ -14,7 +14,7 @@ from simulator.network import Network
 from tests.helpers import IMAGE, JOHN, answer_as_nodes, make_client, node_keys, quiet
 
 PAGE_KEYS = {"data", "links"}
-DEMO_DATA = Path(__file__).resolve().parent.parent / "fixtures" / "demo"
+DEMO_DATA = Path(__file__).resolve().parents[2] / "fixtures" / "demo"
 
 
 def partial_sum(run: dict, input_: dict) -> dict:

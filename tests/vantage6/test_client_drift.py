@@ -17,7 +17,7 @@ import pytest
 from simulator.network import Network
 from tests.helpers import IMAGE, JOHN, make_client, nodes_answer, quiet
 
-COVERAGE = Path(__file__).resolve().parents[1] / "COVERAGE.md"
+COVERAGE = Path(__file__).resolve().parents[2] / "COVERAGE.md"
 STATUSES = {"served", "local", "not served"}
 PW = "Password1!"
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 MODULES = sorted(str(p.relative_to(ROOT / "tests" / "v5"))
                  for p in (ROOT / "tests" / "v5").rglob("test_*.py"))
 

@@ -17,7 +17,7 @@ from vantage6.algorithm.tools.exceptions import InputError
 
 from simulator.mock_client import MockAlgorithmClient
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 ALGORITHM_TESTS = ROOT / "tests" / "algorithms" / "v6_column_stats" / "test"
 VANTAGE6_IMPORT = "from vantage6.algorithm.tools.mock_client import MockAlgorithmClient"
 SIMULATOR_IMPORT = "from simulator.mock_client import MockAlgorithmClient"

@@ -9,7 +9,7 @@ import pytest
 from simulator.network import Network
 from simulator.scenario import Scenario, ScenarioError
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_demo_reproduces_the_seed_world(net):

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-PROJECT = Path(__file__).parent / "example_project"
+PROJECT = Path(__file__).resolve().parents[1] / "example_project"
 
 
 def run_project(*args: str) -> subprocess.CompletedProcess:

@@ -19,7 +19,7 @@ import socketio
 from simulator import Network
 from tests.helpers import JOHN
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 FRAMES = {org: pd.read_csv(ROOT / "fixtures" / "demo" / f"org{org - 1}.csv") for org in (2, 3, 4)}
 POOLED = pd.concat(FRAMES.values())
 IMAGE = "harbor2.vantage6.ai/demo/average"
