@@ -1,0 +1,118 @@
+"""Where one in-process round trip spends its time: ``central_average`` over 3 organizations
+(``bench_central_average``'s world), the real UserClient through interception, under cProfile.
+
+usage:  python benchmarks/profile_round_trip.py [--rows 1000] [--trips 50] [--top 15]
+
+Each function's own time (cProfile's tottime) goes to the part its file belongs to, so the parts
+add up to the whole: the client's own work, interception, request parsing, routing, identity and
+permissions, serialization, node work, the algorithm (with pandas), and the rest (the standard
+library's json, threading, logging..., which every part calls). Printed as a table of ms per round
+trip and share; ``--top`` lists the most expensive functions.
+"""
+from __future__ import annotations
+
+import argparse
+import contextlib
+import cProfile
+import io
+import json
+import pstats
+import tempfile
+import time
+from pathlib import Path
+
+from bench_central_average import IMAGE, INPUT, make_frames, scenario
+from simulator.network import Network
+
+# (part, substrings of a file path), first match wins
+PARTS = [
+    ("algorithm (+ pandas, numpy)", ("simulator/algorithms/", "/pandas/", "/numpy/",
+                                     "vantage6/algorithm/")),
+    ("interception (responses, respx)", ("/responses/", "/respx/", "/httpx/",
+                                         "simulator/transports/")),
+    ("client (vantage6.client, requests, urllib3)", ("vantage6/client/", "vantage6/common/",
+                                                     "/requests/", "/urllib3/")),
+    ("request parsing (core.http)", ("simulator/core/http",)),
+    ("routing (werkzeug, server dispatch)", ("/werkzeug/", "simulator/vantage6/server.py",
+                                             "simulator/network.py",
+                                             "simulator/vantage6/platform.py",
+                                             "simulator/faults.py")),
+    ("identity and permissions (JWT)", ("/jwt/", "simulator/vantage6/identity",
+                                        "simulator/vantage6/tokens",
+                                        "simulator/vantage6/permissions",
+                                        "simulator/vantage6/context")),
+    ("serialization and schemas", ("simulator/vantage6/serialize", "simulator/vantage6/schemas",
+                                   "/marshmallow/", "simulator/vantage6/pagination")),
+    ("resources and state", ("simulator/vantage6/resources/", "simulator/vantage6/state",
+                             "simulator/vantage6/task_records", "simulator/vantage6/entities",
+                             "simulator/vantage6/filters", "simulator/vantage6/trace",
+                             "simulator/core/events", "simulator/core/clock")),
+    ("node work (fleet, node, proxy, runtime)", ("simulator/vantage6/node/",
+                                                 "simulator/vantage6/runtime/")),
+]
+REST = "the rest (stdlib: json, threading, logging, ...)"
+
+
+def part_of(filename: str) -> str:
+    for part, needles in PARTS:
+        if any(needle in filename for needle in needles):
+            return part
+    return REST
+
+
+def profile(rows: int, trips: int) -> tuple[cProfile.Profile, float, int]:
+    from vantage6.client import UserClient
+
+    frames = make_frames(rows)
+    with tempfile.TemporaryDirectory() as folder:
+        net = Network(scenario(Path(folder), frames))
+        with net, net.intercept(), contextlib.redirect_stdout(io.StringIO()):
+            client = UserClient("http://vantage6.test", 7601, "/api", log_level="critical")
+            client.authenticate("res", "Password1!")
+            client.setup_encryption(None)
+
+            def round_trip() -> float:
+                task = client.task.create(organizations=[2], name="avg", image=IMAGE,
+                                          description="", collaboration=1, input_=INPUT,
+                                          databases=[{"label": "default"}])
+                results = client.wait_for_results(task["id"], interval=0.01)
+                return json.loads(results["data"][0]["result"])["average"]
+
+            round_trip()  # warm: imports, parsed frames, compiled routes
+            profiler = cProfile.Profile()
+            start = time.perf_counter()
+            profiler.enable()
+            for _ in range(trips):
+                round_trip()
+            profiler.disable()
+            wall = (time.perf_counter() - start) / trips
+    return profiler, wall, trips
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rows", type=int, default=1000)
+    parser.add_argument("--trips", type=int, default=50)
+    parser.add_argument("--top", type=int, default=15)
+    args = parser.parse_args()
+    profiler, wall, trips = profile(args.rows, args.trips)
+    out = io.StringIO()
+    stats = pstats.Stats(profiler, stream=out)
+    totals: dict[str, float] = {}
+    for (filename, _, _), (_, _, tottime, _, _) in stats.stats.items():
+        part = part_of(filename)
+        totals[part] = totals.get(part, 0.0) + tottime
+    whole = sum(totals.values())
+    print(f"central_average, 3 organizations x {args.rows:,} rows, {trips} round trips under "
+          f"cProfile: {wall * 1000:.1f} ms per round trip (profiled; unprofiled is faster)")
+    print("| part | ms per round trip | share |")
+    print("|---|---:|---:|")
+    for part, seconds in sorted(totals.items(), key=lambda kv: -kv[1]):
+        print(f"| {part} | {seconds / trips * 1000:.2f} | {seconds / whole:.0%} |")
+    print(f"\ntop {args.top} functions by own time:")
+    stats.sort_stats("tottime").print_stats(args.top)
+    print("\n".join(line for line in out.getvalue().splitlines()[6:] if line.strip()))
+
+
+if __name__ == "__main__":
+    main()
