@@ -66,6 +66,34 @@ def test_other_hosts_pass_through_untouched(net):
             requests.get("http://127.0.0.1:9/nothing-listens-here", timeout=2)
 
 
+def test_only_passed_through_requests_consult_the_proxy_environment(net, monkeypatch):
+    """An intercepted call skips requests' per-call proxy lookup (it can reach no proxy); a
+    passed-through call keeps it, so a proxy set in the environment is still used."""
+    from requests import sessions
+
+    looked_up = []
+    real_lookup = sessions.get_environ_proxies
+
+    def lookup(url, no_proxy=None):
+        looked_up.append(url)
+        return real_lookup(url, no_proxy=no_proxy)
+
+    monkeypatch.setattr(sessions, "get_environ_proxies", lookup)
+    monkeypatch.setenv("HTTP_PROXY", "http://127.0.0.1:9")  # nothing listens: a ProxyError
+    monkeypatch.delenv("NO_PROXY", raising=False)
+    monkeypatch.delenv("no_proxy", raising=False)
+    with net.intercept():
+        assert requests.get(f"{net.api_url}/version").json() == {"version": "4.15.2"}
+        assert looked_up == []
+        with pytest.raises(requests.exceptions.ProxyError):
+            requests.get("http://example.invalid/", timeout=2)
+        assert looked_up == ["http://example.invalid/"]
+    # interception over: the real method is back
+    with pytest.raises(requests.exceptions.ProxyError):
+        requests.get(f"{net.api_url}/version", timeout=2)
+    assert looked_up[-1] == f"{net.api_url}/version"
+
+
 def test_interception_stops_cleanly(net):
     with net.intercept():
         assert requests.get(f"{net.api_url}/version").json() == {"version": "4.15.2"}
