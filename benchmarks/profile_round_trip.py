@@ -5,9 +5,11 @@ usage:  python benchmarks/profile_round_trip.py [--rows 1000] [--trips 50] [--to
 
 Each function's own time (cProfile's tottime) goes to the part its file belongs to, so the parts
 add up to the whole: the client's own work, interception, request parsing, routing, identity and
-permissions, serialization, node work, the algorithm (with pandas), and the rest (the standard
-library's json, threading, logging..., which every part calls). Printed as a table of ms per round
-trip and share; ``--top`` lists the most expensive functions.
+permissions, serialization, node work, the algorithm (with pandas). Time in the standard library
+(json, urllib, threading, base64...) goes to the part that called it, shared among its callers by
+their cumulative time in it, up the call graph until a part is found; what is left (no caller in
+any part) is "the rest". Printed as a table of ms per round trip and share; ``--top`` lists the
+most expensive functions.
 """
 from __future__ import annotations
 
@@ -50,7 +52,7 @@ PARTS = [
     ("node work (fleet, node, proxy, runtime)", ("simulator/vantage6/node/",
                                                  "simulator/vantage6/runtime/")),
 ]
-REST = "the rest (stdlib: json, threading, logging, ...)"
+REST = "the rest (no caller in a part: the benchmark loop, the interpreter)"
 
 
 def part_of(filename: str) -> str:
@@ -58,6 +60,37 @@ def part_of(filename: str) -> str:
         if any(needle in filename for needle in needles):
             return part
     return REST
+
+
+def attribute(raw: dict) -> dict[str, float]:
+    """Own time per part, the standard library's charged to the parts that called it."""
+    shares_memo: dict = {}
+
+    def shares(function, depth: int = 0, seen: frozenset = frozenset()) -> dict[str, float]:
+        """Which parts a function's time belongs to (fractions adding up to 1)."""
+        part = part_of(function[0])
+        if part != REST or depth > 12:
+            return {part: 1.0}
+        if function in shares_memo:
+            return shares_memo[function]
+        callers = raw[function][4]
+        weights = {caller: numbers[3] for caller, numbers in callers.items()
+                   if caller in raw and caller not in seen}
+        whole = sum(weights.values())
+        if not whole:
+            return {REST: 1.0}
+        out: dict[str, float] = {}
+        for caller, weight in weights.items():
+            for name, fraction in shares(caller, depth + 1, seen | {function}).items():
+                out[name] = out.get(name, 0.0) + fraction * weight / whole
+        shares_memo[function] = out
+        return out
+
+    totals: dict[str, float] = {}
+    for function, (_, _, tottime, _, _) in raw.items():
+        for part, fraction in shares(function).items():
+            totals[part] = totals.get(part, 0.0) + tottime * fraction
+    return totals
 
 
 def profile(rows: int, trips: int) -> tuple[cProfile.Profile, float, int]:
@@ -98,10 +131,7 @@ def main() -> None:
     profiler, wall, trips = profile(args.rows, args.trips)
     out = io.StringIO()
     stats = pstats.Stats(profiler, stream=out)
-    totals: dict[str, float] = {}
-    for (filename, _, _), (_, _, tottime, _, _) in stats.stats.items():
-        part = part_of(filename)
-        totals[part] = totals.get(part, 0.0) + tottime
+    totals = attribute(stats.stats)
     whole = sum(totals.values())
     print(f"central_average, 3 organizations x {args.rows:,} rows, {trips} round trips under "
           f"cProfile: {wall * 1000:.1f} ms per round trip (profiled; unprofiled is faster)")
