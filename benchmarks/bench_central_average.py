@@ -16,9 +16,11 @@ from __future__ import annotations
 import argparse
 import contextlib
 import io
+import json
 import platform
 import tempfile
 from pathlib import Path
+from typing import Callable, Iterator
 
 import numpy as np
 import pandas as pd
@@ -52,12 +54,12 @@ def scenario(folder: Path, frames: list[pd.DataFrame]) -> dict:
             "algorithms": {IMAGE: MODULE}}
 
 
-def measure(rows: int, repeat: int) -> dict:
-    from vantage6.algorithm.tools.mock_client import MockAlgorithmClient
+@contextlib.contextmanager
+def simulated(frames: list[pd.DataFrame]) -> Iterator[tuple[Network, Callable[[], float]]]:
+    """A network over the frames (intercepted) and one round trip through the real UserClient:
+    task.create(central_average) + wait_for_results, answering the average."""
     from vantage6.client import UserClient
 
-    frames = make_frames(rows)
-    expected = pd.concat(frames)["age"].mean()
     with tempfile.TemporaryDirectory() as folder:
         net = Network(scenario(Path(folder), frames))
         with net, net.intercept(), contextlib.redirect_stdout(io.StringIO()):
@@ -65,29 +67,37 @@ def measure(rows: int, repeat: int) -> dict:
             client.authenticate("res", "Password1!")
             client.setup_encryption(None)
 
-            def simulator_round_trip() -> float:
+            def round_trip() -> float:
                 task = client.task.create(organizations=[2], name="avg", image=IMAGE,
                                           description="", collaboration=1, input_=INPUT,
                                           databases=[{"label": "default"}])
                 results = client.wait_for_results(task["id"], interval=0.01)
-                import json
                 return json.loads(results["data"][0]["result"])["average"]
 
-            assert abs(simulator_round_trip() - expected) < 1e-9
-            simulator = median_seconds(simulator_round_trip, repeat)
-            parses = [node.cache.parses for node in net.nodes]
-            hits = [node.cache.hits for node in net.nodes]
+            yield net, round_trip
 
-        mock = MockAlgorithmClient(datasets=[[{"database": f, "db_type": "csv"}] for f in frames],
-                                   module=MODULE, organization_ids=[2, 3, 4])
 
-        def mock_round_trip() -> float:
-            task = mock.task.create(input_=INPUT, organizations=[2])
-            return mock.wait_for_results(task["id"])[0]["average"]
+def measure(rows: int, repeat: int) -> dict:
+    from vantage6.algorithm.tools.mock_client import MockAlgorithmClient
 
-        with contextlib.redirect_stdout(io.StringIO()):
-            assert abs(mock_round_trip() - expected) < 1e-9
-            mocked = median_seconds(mock_round_trip, repeat)
+    frames = make_frames(rows)
+    expected = pd.concat(frames)["age"].mean()
+    with simulated(frames) as (net, simulator_round_trip):
+        assert abs(simulator_round_trip() - expected) < 1e-9
+        simulator = median_seconds(simulator_round_trip, repeat)
+        parses = [node.cache.parses for node in net.nodes]
+        hits = [node.cache.hits for node in net.nodes]
+
+    mock = MockAlgorithmClient(datasets=[[{"database": f, "db_type": "csv"}] for f in frames],
+                               module=MODULE, organization_ids=[2, 3, 4])
+
+    def mock_round_trip() -> float:
+        task = mock.task.create(input_=INPUT, organizations=[2])
+        return mock.wait_for_results(task["id"])[0]["average"]
+
+    with contextlib.redirect_stdout(io.StringIO()):
+        assert abs(mock_round_trip() - expected) < 1e-9
+        mocked = median_seconds(mock_round_trip, repeat)
     return {"rows": rows, "simulator": simulator, "mock": mocked, "parses": parses,
             "hits": hits}
 

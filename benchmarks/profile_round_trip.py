@@ -14,17 +14,12 @@ most expensive functions.
 from __future__ import annotations
 
 import argparse
-import contextlib
 import cProfile
 import io
-import json
 import pstats
-import tempfile
 import time
-from pathlib import Path
 
-from bench_central_average import IMAGE, INPUT, make_frames, scenario
-from simulator.network import Network
+from bench_central_average import make_frames, simulated
 
 # (part, substrings of a file path), first match wins
 PARTS = [
@@ -94,31 +89,15 @@ def attribute(raw: dict) -> dict[str, float]:
 
 
 def profile(rows: int, trips: int) -> tuple[cProfile.Profile, float, int]:
-    from vantage6.client import UserClient
-
-    frames = make_frames(rows)
-    with tempfile.TemporaryDirectory() as folder:
-        net = Network(scenario(Path(folder), frames))
-        with net, net.intercept(), contextlib.redirect_stdout(io.StringIO()):
-            client = UserClient("http://vantage6.test", 7601, "/api", log_level="critical")
-            client.authenticate("res", "Password1!")
-            client.setup_encryption(None)
-
-            def round_trip() -> float:
-                task = client.task.create(organizations=[2], name="avg", image=IMAGE,
-                                          description="", collaboration=1, input_=INPUT,
-                                          databases=[{"label": "default"}])
-                results = client.wait_for_results(task["id"], interval=0.01)
-                return json.loads(results["data"][0]["result"])["average"]
-
-            round_trip()  # warm: imports, parsed frames, compiled routes
-            profiler = cProfile.Profile()
-            start = time.perf_counter()
-            profiler.enable()
-            for _ in range(trips):
-                round_trip()
-            profiler.disable()
-            wall = (time.perf_counter() - start) / trips
+    with simulated(make_frames(rows)) as (_, round_trip):
+        round_trip()  # warm: imports, parsed frames, compiled routes
+        profiler = cProfile.Profile()
+        start = time.perf_counter()
+        profiler.enable()
+        for _ in range(trips):
+            round_trip()
+        profiler.disable()
+        wall = (time.perf_counter() - start) / trips
     return profiler, wall, trips
 
 
