@@ -109,6 +109,12 @@ def main() -> None:
         else:
             rows.append((f"UserClient organization.get, {path}", f"{ms:.3f} ms",
                          f">= {goal}x faster", "no real server to compare"))
+    own = latency["simulator's own cost in server mode"] / 1000
+    floor = latency["server mode floor (canned body, same server)"] / 1000
+    rows.append(("server mode: the simulator's own cost per call above the floor (the same "
+                 "server answering a canned body)",
+                 f"{own:.3f} ms ({latency['simulator, server mode'] / 1000:.3f} ms vs floor "
+                 f"{floor:.3f} ms)", "<= 0.2 ms", "yes" if own <= 0.2 else "no"))
 
     for rows_per_org, goal in ((1000, 2.0), (10_000 if q else 100_000, 1.2)):
         m = bench_central_average.measure(rows_per_org, 5 if q else 15)
