@@ -26,12 +26,7 @@ from simulator.st4sd import scenario as st4sd_scenario
 from simulator.st4sd.platform import ST4SDPlatform
 from simulator.transports.interception import Interception
 from simulator.transports.server import ServerMode
-from simulator.vantage6.platform import (
-    Vantage6Options,
-    Vantage6Platform,
-    build_request,
-    lifecycle_of,
-)
+from simulator.vantage6.platform import Vantage6Options, Vantage6Platform, lifecycle_of
 
 # A reserved testing name (RFC 6761) on vantage6's usual port: nothing real ever answers here, so a
 # client that forgot to activate interception fails instead of reaching a real server.
@@ -71,9 +66,8 @@ class Network:
             nodes=nodes, execution=execution, lifecycle=lifecycle, executor=executor,
             workers=workers, profile=profile, device_user=device_user)
         self._st4sd_runtime = st4sd_runtime
-        if clock is None or (lifecycle_of(self.scenario, lifecycle).realistic
-                             and not clock.simulated):
-            realistic = lifecycle_of(self.scenario, lifecycle).realistic
+        realistic = lifecycle_of(self.scenario, lifecycle).realistic
+        if clock is None or (realistic and not clock.simulated):
             clock = Clock(start=_now_to_the_second()) if realistic else Clock()
         self.clock = clock
         self._keycloak_lock = threading.Lock()
@@ -257,7 +251,8 @@ class Network:
     def request(self, method: str, path: str, *, json: Any = None, token: Optional[str] = None,
                 params: Optional[dict] = None) -> Response:
         """Call the network directly (no transport), e.g. ``net.request("GET", "/api/version")``."""
-        return self.handle(build_request(method, path, json=json, token=token, params=params))
+        return self.handle(Request.from_client(method, path, json=json, token=token,
+                                              params=params))
 
     def login(self, username: str, password: str) -> str:
         """An access token for a vantage6 user, as POST /token/user gives it."""

@@ -23,7 +23,7 @@ from simulator.papi import oidc
 from simulator.papi.stats import ClusterStats
 from simulator.papi.userconf import TOOLS
 from simulator.papi.vault import Vault
-from simulator.papi.web import App
+from simulator.papi.web import App, text_response
 from simulator.scenario import SCENARIO_DIR, Scenario
 
 PREFIX = "/papi"
@@ -69,9 +69,8 @@ class PapiPlatform:
     # ------------------------------------------------------------------ HTTP
     @staticmethod
     def error_response(status: int) -> Response:
-        """Starlette's answer to an unhandled exception: plain text."""
-        return Response(status, b"Internal Server Error",
-                        [("Content-Type", "text/plain; charset=utf-8")])
+        """Starlette's answer to an unhandled exception: plain text (as ``App`` answers one)."""
+        return text_response("Internal Server Error", status)
 
     def handle(self, request: Request) -> Response:
         with self.lock:

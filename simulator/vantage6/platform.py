@@ -211,7 +211,8 @@ class Vantage6Platform:
     def request(self, method: str, path: str, *, json: Any = None, token: Optional[str] = None,
                 params: Optional[dict] = None) -> Response:
         """Call the server directly (no transport, no faults)."""
-        return self.handle(build_request(method, path, json=json, token=token, params=params))
+        return self.handle(Request.from_client(method, path, json=json, token=token,
+                                                  params=params))
 
     def login(self, username: str, password: str) -> str:
         """An access token for a user, as POST /token/user gives it."""
@@ -251,19 +252,3 @@ class Vantage6Platform:
     def close(self) -> None:
         """Release the nodes' data folders and the loopback server of isolated runs."""
         self.fleet.close()
-
-
-def build_request(method: str, path: str, *, json: Any = None, token: Optional[str] = None,
-                  params: Optional[dict] = None) -> Request:
-    """A request as a client would send it: bearer token, JSON body, query parameters."""
-    import json as _json
-    from urllib.parse import urlencode
-
-    headers = {}
-    if token:
-        headers["Authorization"] = f"Bearer {token}"
-    body = b""
-    if json is not None:
-        headers["Content-Type"] = "application/json"
-        body = _json.dumps(json).encode()
-    return Request.build(method, path, urlencode(params or {}, doseq=True), headers, body)

@@ -63,7 +63,6 @@ class TaskSockets:
     """One network's ``/tasks`` namespace; ``wsgi(app)`` puts it in front of the HTTP app."""
 
     def __init__(self, host: SocketHost) -> None:
-        self.host = host
         self.sio = socketio.Server(async_mode="threading", cors_allowed_origins="*",
                                    ping_timeout=60, logger=False, engineio_logger=False)
         self.sio.register_namespace(_TasksNamespace(self))

@@ -1,6 +1,6 @@
 """The node proxy algorithms talk to (vantage6-node 4.15.2, node/proxy_server.py), served by the
-vantage6 platform at ``/_simulator/nodes/<node id>/proxy`` so that the real ``AlgorithmClient`` reaches it
-in process and in server mode alike.
+vantage6 platform at ``/_simulator/nodes/<node id>/proxy`` so that the real ``AlgorithmClient``
+reaches it in process and in server mode alike.
 
 What an algorithm sees differs from the server in ways that matter, and is reproduced:
   - every upstream answer above 210 is retried (3 attempts in all), then replaced by
