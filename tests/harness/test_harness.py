@@ -186,6 +186,35 @@ def test_server_errors_on_the_nth_call_change_nothing(tmp_path):
         assert task["id"] == 1 and len(net.tasks()) == 1  # the refused POST created nothing
 
 
+@pytest.mark.parametrize("path, content_type, body", [
+    ("/api/version", "application/json", b'{"msg": "An unexpected error occurred on the server!"}'),
+    ("/st4sd/rs/info", "application/json", b'{"message": "Internal Server Error"}'),
+    ("/papi/v1/catalog/modules", "text/plain; charset=utf-8", b"Internal Server Error"),
+    ("/realms/vantage6/.well-known/openid-configuration", "application/json",
+     b'{"error": "unknown_error"}'),
+])
+def test_an_injected_server_error_is_the_serving_platforms_own_500(path, content_type, body):
+    net = Network.from_scenario("demo")
+    net.faults.server_error(path="^" + path.replace(".", r"\.") + "$")
+    with net.intercept():
+        refused = requests.get(net.url + path)
+        again = requests.get(net.url + path)
+    assert (refused.status_code, refused.headers["Content-Type"], refused.content) == (
+        500, content_type, body)
+    assert again.status_code != 500  # times=1: the next call is answered as usual
+
+
+def test_the_control_plane_and_the_node_proxy_are_never_faulted():
+    net = Network.from_scenario("demo")
+    net.faults.server_error(path=".*", times=5)
+    with net.intercept():
+        assert requests.get(f"{net.url}/_simulator").status_code == 200
+        # the proxy's own route table answers (404 for an unknown node), not the fault
+        assert requests.get(f"{net.url}/_simulator/nodes/999/proxy/version").status_code == 404
+        assert requests.get(f"{net.api_url}/version").status_code == 500
+    assert net.faults.list()[0].fired == 1
+
+
 def test_dropped_connections_raise_each_librarys_error(tmp_path):
     with federation(tmp_path, FRAMES) as net:
         net.faults.drop_connection(path="/api/version", times=3)
