@@ -7,6 +7,7 @@
 from __future__ import annotations
 
 import argparse
+import signal
 import sys
 import time
 from typing import Optional, Sequence
@@ -37,13 +38,22 @@ def _serve(args: argparse.Namespace) -> int:
     users = ", ".join(network.papi.users) or "none"
     print(f"  papi users: {users} (python -m simulator token --scenario FILE --user NAME)",
           flush=True)
+    # SIGTERM (what a CI job, docker or systemd sends) ends the server as Ctrl-C does: the
+    # run folders, container tokens and ST4SD instance folders go with it
+    signal.signal(signal.SIGTERM, _interrupt)
     try:
         while True:
             time.sleep(3600)
     except KeyboardInterrupt:
+        pass
+    finally:
         server.stop()
         network.close()
     return 0
+
+
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
 
 
 def _demo(args: argparse.Namespace) -> int:

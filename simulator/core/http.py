@@ -15,6 +15,7 @@ from urllib.parse import parse_qsl, urlencode
 from werkzeug.datastructures import Headers, MultiDict
 
 JSON_TYPE = "application/json"
+_NOT_GIVEN: Any = object()
 
 
 class ConnectionDropped(Exception):
@@ -40,6 +41,9 @@ class Request:
     query_string: str = ""
     headers: Headers = field(default_factory=Headers)
     body: bytes = b""
+    # a JSON body an in-process caller hands over as it is, instead of serialising it for a
+    # server in the same process to parse again (the simulated nodes' own calls)
+    parsed_json: Any = field(default=_NOT_GIVEN, repr=False)
 
     @classmethod
     def build(
@@ -88,11 +92,26 @@ class Request:
             msg = ("Did not attempt to load JSON data because the request Content-Type was not "
                    "'application/json'.")
             raise HttpError(415, {"message": msg}, text=f"415 Unsupported Media Type: {msg}")
+        if self.parsed_json is not _NOT_GIVEN:
+            return self.parsed_json
         try:
             return json.loads(self.body)
         except (ValueError, UnicodeDecodeError):
             msg = "The browser (or proxy) sent a request that this server could not understand."
             raise HttpError(400, {"message": msg}, text=f"400 Bad Request: {msg}")
+
+    def json_or_none(self) -> Any:
+        """Flask's ``request.get_json(silent=True)``: None unless the body is JSON."""
+        if not self.is_json:
+            return None
+        if self.parsed_json is not _NOT_GIVEN:
+            return self.parsed_json
+        if not self.body:
+            return None
+        try:
+            return json.loads(self.body)
+        except (ValueError, UnicodeDecodeError):
+            return None
 
 
 @dataclass

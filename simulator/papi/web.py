@@ -214,10 +214,10 @@ class App:
             raise ValidationFailed([{"type": "json_invalid", "loc": ["body", exc.pos],
                                      "msg": "JSON decode error", "input": {},
                                      "ctx": {"error": exc.msg}}])
-        except UnicodeDecodeError:
-            raise ValidationFailed([{"type": "json_invalid", "loc": ["body", 0],
-                                     "msg": "JSON decode error", "input": {},
-                                     "ctx": {"error": "Invalid UTF-8"}}])
+        except Exception:
+            # FastAPI's _get_body: anything else json.loads raises (invalid UTF-8, nesting
+            # past the recursion limit, an integer over 4,300 digits) is its plain 400
+            raise PapiError(400, "There was an error parsing the body")
 
     @staticmethod
     def _validate_body(body: Any, mode: str, errors: list[dict]) -> Optional[dict]:

@@ -138,8 +138,14 @@ class Profile:
         return server.caller_from_claims(server.tokens.decode(token))
 
     def socket_token_event(self, problem: Exception) -> Optional[str]:
-        """What the socket tells a client whose token was refused (4.x: expired_token)."""
-        return "expired_token"
+        """What the socket tells a client whose token was refused (server/websockets.py
+        on_connect, 4.x and 5.x alike): ``expired_token`` for an expired token,
+        ``invalid_token`` for a bad signature; any other bad token leaves a connected socket
+        that hears nothing."""
+        message = getattr(problem, "body", None) or {}
+        message = message.get("msg") if isinstance(message, dict) else None
+        return {"Token has expired": "expired_token",
+                "Signature verification failed": "invalid_token"}.get(message)
 
     def socket_greeting(self, kind: str) -> list[str]:
         """Events a client hears as it connects, before its rooms' messages."""

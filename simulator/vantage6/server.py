@@ -16,11 +16,12 @@ from urllib.parse import urlsplit
 from typing import Any, NamedTuple, Optional
 
 from werkzeug.exceptions import MethodNotAllowed, NotFound as RouteNotFound
+from werkzeug.datastructures import Headers
 from werkzeug.routing import Map, MapAdapter, RequestRedirect, Rule as UrlRule
 
 from simulator.core.clock import Clock
 from simulator.core.events import EventTrace
-from simulator.core.http import HttpError, Request, Response
+from simulator.core.http import JSON_TYPE, HttpError, Request, Response
 from simulator.vantage6.errors import UnexpectedError, V6Error
 from simulator.vantage6.permissions import Caller
 from simulator.vantage6.profiles import V4, Profile, get_profile
@@ -48,6 +49,15 @@ def _allow(methods) -> str:
     return ", ".join(sorted(found) + ["OPTIONS"])
 
 
+class _Answer(NamedTuple):
+    payload: Any
+    status: int
+    headers: Optional[dict] = None
+
+
+_MATCHES_KEPT = 4096
+
+
 class CompiledRoutes(NamedTuple):
     """A profile's routes under an api path: ``endpoints[(path, method)]``, the URL matcher
     (``urls.match(path, method)`` gives the route's path), and the handlers' context type."""
@@ -55,6 +65,19 @@ class CompiledRoutes(NamedTuple):
     endpoints: dict[tuple[str, str], Endpoint]
     urls: MapAdapter
     context_type: type
+    matched: dict  # (path, method) -> (route path, arguments): the same calls recur
+
+    def match(self, path: str, method: str) -> tuple[str, dict]:
+        """``urls.match``, remembered per (path, method); what fails (404, 405, a redirect) is
+        worked out again each time."""
+        key = (path, method)
+        found = self.matched.get(key)
+        if found is None:
+            found = self.urls.match(path, method)
+            if len(self.matched) >= _MATCHES_KEPT:
+                self.matched.clear()
+            self.matched[key] = found
+        return found
 
     def served(self) -> set[tuple[str, str]]:
         """(path, method) of every route the simulator serves (not the 501s)."""
@@ -76,7 +99,7 @@ def compiled_routes(api_path: str = "/api", profile: str = "4.x") -> CompiledRou
             rules.setdefault(path, set()).add(ep.method)
     # Flask's defaults: "/organization/" is another URL (404); "//" is merged by a redirect
     url_map = Map([UrlRule(p, endpoint=p, methods=sorted(m)) for p, m in rules.items()])
-    return CompiledRoutes(endpoints, url_map.bind("simulator"), chosen.context_type())
+    return CompiledRoutes(endpoints, url_map.bind("simulator"), chosen.context_type(), {})
 
 
 class Vantage6Server:
@@ -125,23 +148,45 @@ class Vantage6Server:
         4.x node API in every profile; clients never reach it this way."""
         return self._handle(request, self._node_routes)
 
-    def _handle(self, request: Request, routes) -> Response:
+    def node_call(self, method: str, path: str, body: Any = None, query: str = "",
+                  token: Optional[str] = None) -> tuple[int, Any]:
+        """``node_api`` without the wire: the same routing, token check and handler, but the
+        body goes in and the answer comes out as Python values, since both sides are in this
+        process and would only serialise what the other parses again. (status, body)."""
+        headers = Headers()
+        if token is not None:
+            headers["Authorization"] = f"Bearer {token}"
+        if body is not None:
+            headers["Content-Type"] = JSON_TYPE
+        answer = self._answer(Request(method, self.api_path + path, query, headers,
+                                      parsed_json=body), self._node_routes)
+        if isinstance(answer, Response):
+            return answer.status, answer.get_json()
+        return answer.status, answer.payload
+
+    def _handle(self, request: Request, routes: CompiledRoutes) -> Response:
+        answer = self._answer(request, routes)
+        if isinstance(answer, Response):
+            return answer
+        return Response.json(answer.payload, answer.status, answer.headers)
+
+    def _answer(self, request: Request, routes: CompiledRoutes) -> "_Answer | Response":
         try:
             with self.lock:
-                return self._dispatch(request, *routes)
+                return self._dispatch(request, routes)
         except HttpError as exc:
-            return Response.json(exc.body, exc.status, exc.headers)
+            return _Answer(exc.body, exc.status, exc.headers)
         except UnexpectedError:
-            return Response.json({"msg": self.profile.unexpected_message}, 500)
+            return _Answer({"msg": self.profile.unexpected_message}, 500)
         except V6Error as exc:
-            return Response.json(exc.body(), exc.status)
+            return _Answer(exc.body(), exc.status)
         except Exception:  # the real server's errorhandler(Exception)
             log.exception("unexpected error answering %s %s", request.method, request.path)
-            return Response.json({"msg": self.profile.unexpected_message}, 500)
+            return _Answer({"msg": self.profile.unexpected_message}, 500)
 
-    def _dispatch(self, request: Request, endpoints, urls, ctx_type) -> Response:
+    def _dispatch(self, request: Request, routes: CompiledRoutes) -> "_Answer | Response":
         try:
-            path, params = urls.match(request.path, request.method)
+            path, params = routes.match(request.path, request.method)
         except RouteNotFound:
             # The real server answers Werkzeug's HTML page here; the simulator keeps every body JSON.
             raise HttpError(404, {"msg": f"The requested URL {request.path} was not found on the "
@@ -157,11 +202,11 @@ class Vantage6Server:
             raise HttpError(405, {"message": "The method is not allowed for the requested URL."},
                             {"Allow": allow})
         method = "GET" if request.method == "HEAD" else request.method
-        endpoint = endpoints[(path, method)]
+        endpoint = routes.endpoints[(path, method)]
         caller = self.identity.caller(request, endpoint)
-        result = endpoint.handler(ctx_type(self, request, caller), **params)
+        result = endpoint.handler(routes.context_type(self, request, caller), **params)
         body, status, *headers = result
-        return Response.json(body, status, headers[0] if headers else None)
+        return _Answer(body, status, headers[0] if headers else None)
 
     # ------------------------------------------------------------------ identity
     def caller_from_claims(self, claims: dict) -> Caller:

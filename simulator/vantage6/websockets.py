@@ -5,9 +5,10 @@ Clients connect with ``Authorization: Bearer <token>``. On connect, a node joins
 ``collaboration_<c>`` and ``collaboration_<c>_organization_<o>``; a user joins the rooms its
 ``event`` receive rule allows (3.x called it view) (global: every collaboration; collaboration: its organization's;
 organization: ``collaboration_<c>_organization_<o>``), and each room hears
-``"User <name> joined room <room>"``. A bad or expired token is answered with ``expired_token``
-and joins nothing (4.x); in the 3.x profile the connection to the namespace fails, as 3.11.1's
-crashing handler makes it. The server's events (``new_task``, ``status_update``,
+``"User <name> joined room <room>"``. An expired token is answered with ``expired_token``, a
+badly signed one with ``invalid_token``, any other bad token with nothing, and none joins a room
+(4.x); in the 3.x profile the connection to the namespace fails, as 3.11.1's crashing handler
+makes it. The server's events (``new_task``, ``status_update``,
 ``algorithm_status_change``, ``kill_containers``, ``node-online``/``node-offline``) come from the
 network's event trace, written in the network's profile: 4.x payloads as they are on the trace,
 3.x payloads as 3.11 sends them (``task_created`` before ``new_task``, whose payload is the bare

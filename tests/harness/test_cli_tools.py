@@ -123,3 +123,45 @@ def test_splits_keep_every_row_once_and_in_order(data):
                     allow_empty=False))
 def test_splits_without_empty_parts(parts):
     assert all(len(part) >= 1 for part in parts)
+
+
+# ---------------------------------------------------------------------------- serve
+def test_serve_cleans_up_its_folders_on_sigterm(tmp_path):
+    """SIGTERM ends ``serve`` as Ctrl-C does: the nodes' run folders (inputs, outputs, container
+    tokens) and ST4SD's instance folders are removed, not left in the temporary folder."""
+    import os
+    import signal
+    import time
+
+    import requests
+
+    from tests.helpers import IMAGE, JOHN, b64json
+
+    (tmp_path / "work").mkdir()
+    (tmp_path / "tmp").mkdir()
+    # every folder the server makes: run folders (else in /dev/shm) and temporary ones
+    env = dict(os.environ, SIMULATOR_WORK_DIR=str(tmp_path / "work"), TMPDIR=str(tmp_path / "tmp"))
+    proc = subprocess.Popen([sys.executable, "-m", "simulator", "serve", "--scenario", "demo",
+                             "--port", "0"], stdout=subprocess.PIPE, text=True, env=env)
+    try:
+        api = proc.stdout.readline().strip()
+        token = requests.post(f"{api}/token/user", json=dict(zip(("username", "password"),
+                                                                 JOHN))).json()["access_token"]
+        auth = {"Authorization": f"Bearer {token}"}
+        task = requests.post(f"{api}/task", headers=auth, json={
+            "name": "t", "image": IMAGE, "collaboration_id": 1, "databases": [{"label": "default"}],
+            "organizations": [{"id": o, "input": b64json({"method": "partial_average",
+                                                          "kwargs": {"column_name": "age"}})}
+                              for o in (2, 3, 4)]}).json()
+        deadline = time.time() + 60
+        while requests.get(f"{api}/task/{task['id']}/status",
+                           headers=auth).json()["status"] != "completed":
+            assert time.time() < deadline
+            time.sleep(0.05)
+        left = [p for p in tmp_path.rglob("*") if p.name == "token"]
+        assert len(left) == 3  # the runs' folders exist while the server runs
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        code = proc.wait(timeout=30)
+    assert code == 0
+    assert sorted(str(p.relative_to(tmp_path)) for p in tmp_path.rglob("*")) == ["tmp", "work"]

@@ -232,6 +232,28 @@ def test_dropped_connections_raise_each_librarys_error(tmp_path):
             server.stop()
 
 
+def test_how_many_faults_the_real_userclient_sees(tmp_path):
+    """vantage6-client 4.15.2's ``request()``: an answer over 210 makes it refresh its token and
+    send the call once more; a connection error is retried (after ``time.sleep(1)``) without
+    end. So ``times=1`` is invisible to it, ``times=2`` on the call's own path shows the error,
+    and a fault on every path (the default ``.*``) also fails the token refresh."""
+    with federation(tmp_path, FRAMES, clock=Clock(start=START), lifecycle="realistic") as net, \
+            net.intercept():  # a simulated clock: the client's sleep(1) moves it, nothing waits
+        client = make_client(*RESEARCHER)
+        net.faults.server_error(path="^/api/organization/2$", times=1)
+        assert client.organization.get(2)["id"] == 2                       # retried: unseen
+        net.faults.server_error(path="^/api/organization/2$", times=2)
+        assert client.organization.get(2) == {
+            "msg": "An unexpected error occurred on the server!"}           # seen
+        net.faults.server_error(times=2)                                     # any path
+        with pytest.raises(Exception, match="Authentication Error!"):
+            client.organization.get(2)                                       # the refresh fails
+        net.faults.drop_connection(path="^/api/organization/2$", times=5)
+        before = net.clock.now()
+        assert client.organization.get(2)["id"] == 2                        # retried 5 times
+        assert (net.clock.now() - before).total_seconds() >= 5
+
+
 def test_a_slow_node_in_the_realistic_lifecycle(tmp_path):
     with federation(tmp_path, FRAMES, clock=Clock(start=START), lifecycle="realistic") as net, \
             net.intercept():

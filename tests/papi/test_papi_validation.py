@@ -164,6 +164,19 @@ def test_json_syntax_is_checked_before_the_token(papi):
     assert (r.status_code, r.json()) == (401, {"detail": "Not authenticated"})
 
 
+@pytest.mark.parametrize("body", [b"[" * 100_000 + b"]" * 100_000,  # past the recursion limit
+                                  b'{"x": ' + b"9" * 5000 + b"}",     # int over 4,300 digits
+                                  b'{"x": "\xff\xfe"}'])              # not UTF-8
+def test_bodies_json_cannot_parse_get_fastapis_400(papi, body):
+    """FastAPI's ``_get_body``: only a JSONDecodeError is a 422; anything else ``json.loads``
+    raises is ``400 {"detail": "There was an error parsing the body"}``, before the token."""
+    for headers in ({"Content-Type": "application/json"},
+                    {**papi.headers("alice"), "Content-Type": "application/json"}):
+        r = requests.post(f"{papi.base}/v1/deployments/modules", params={"vo": VO},
+                          headers=headers, data=body)
+        assert (r.status_code, r.json()) == (400, {"detail": "There was an error parsing the body"})
+
+
 def test_empty_and_null_bodies_take_every_default(papi):
     uuid = papi.created("alice", None)
     info = papi.deployment(uuid)

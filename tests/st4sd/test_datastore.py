@@ -96,3 +96,31 @@ def test_component_files_through_the_client(st4sd_net, api, pushed, tmp_path):
     assert content.decode().split() == ["1.0", "2.0", "3.5", "10.0", "100", "200"]
     api.cdb_download_component_files(instance, 1, "Sum", extract_to=str(tmp_path / "sum"))
     assert (tmp_path / "sum" / "total_sum.csv").read_text().startswith("total,count,platform")
+
+
+@pytest.mark.parametrize("component", ["/etc/ssh", "/etc", "../../../..", "Sum/../../../..",
+                                       "escape"])
+def test_the_gateway_serves_nothing_outside_its_instances(st4sd_net, api, pushed, component):
+    """``ds-gateway/experiment`` joins the component to the instance's stage folder: an absolute
+    component, ``..`` or a link out of the instance is a folder the gateway does not have
+    (its not-found answers: ``"False"``, and an empty download), never a host folder."""
+    import os
+
+    uid = api.api_experiment_start("sum-numbers", payload())
+    wait(api, uid)
+    instance = api.cdb_get_document_user_metadata_for_rest_uid(uid)["instance"]
+    path = instance[len("file://st4sd-simulator"):]
+    os.symlink("/etc", f"{path}/stages/stage1/escape")  # a link an experiment could leave
+    base, cookies = st4sd_net.st4sd_url, {"oauth-proxy": TOKEN}
+    query = {"experiment": path, "stage": 1, "component": component}
+    exists = requests.get(f"{base}/ds-gateway/experiment/", params=query, cookies=cookies)
+    assert (exists.status_code, exists.json()) == (200, "False")
+    download = requests.get(f"{base}/ds-gateway/experiment/download", params=query,
+                            cookies=cookies)
+    assert (download.status_code, download.content) == (200, b'""\n')
+    inside = dict(query, component="Sum")  # the instance's own folders still answer
+    assert requests.get(f"{base}/ds-gateway/experiment/", params=inside,
+                        cookies=cookies).json() == "True"
+    names = zipfile.ZipFile(io.BytesIO(requests.get(
+        f"{base}/ds-gateway/experiment/download", params=inside, cookies=cookies).content)).namelist()
+    assert "total_sum.csv" in [n.split("/")[-1] for n in names]

@@ -7,6 +7,7 @@ import datetime as dt
 import jwt
 import pytest
 
+from simulator.core.http import Request
 from simulator.vantage6.status import derive_task_status
 from tests.helpers import IMAGE, JOHN, b64json
 
@@ -218,3 +219,39 @@ def test_run_timestamps_come_from_the_network_clock():
     net.clock.advance(7 * 3600)  # past the 6 h access-token lifetime
     r = net.request("GET", "/api/task", token=token)
     assert (r.status, r.get_json()) == (401, {"msg": "Token has expired"})
+
+
+def test_a_nodes_own_calls_skip_the_wire_and_answer_as_it_does(net, john):
+    """The simulated nodes call ``server.node_call`` (no JSON in, no JSON out): each answer must
+    be what the same call over the wire gives, JSON-native, for successes and errors alike."""
+    import json
+
+    task = new_task(john)
+    run_id = runs_of(john, task["id"])[2]["id"]
+    server = net.vantage6.server
+    key = net.node_api_key(organization=2)
+    status, login = server.node_call("POST", "/token/node", {"api_key": key})
+    assert status == 200
+    token = login["access_token"]
+    calls = [
+        ("GET", "/run", None, f"state=open&node_id={login['node_url'].split('/')[-1]}"
+                              "&include=task&page=1"),
+        ("PATCH", f"/run/{run_id}", {"started_at": NOW}, ""),
+        ("POST", "/token/container", {"task_id": task["id"], "image": "other"}, ""),
+        ("PATCH", f"/run/{run_id}", {"status": "active"}, ""),
+        ("PATCH", "/run/999", {"status": "active"}, ""),
+        ("PATCH", f"/run/{run_id}", {"status": "no such status"}, ""),
+        ("GET", "/organization", None, "name=no-such-org&per_page=100"),
+    ]
+    for method, path, body, query in calls:
+        in_process = server.node_call(method, path, body, query, token)
+        wire = server.node_api(Request.build(
+            method, "/api" + path, query,
+            {"Authorization": f"Bearer {token}",
+             **({"Content-Type": "application/json"} if body is not None else {})},
+            json.dumps(body).encode() if body is not None else b""))
+        # each PATCH is sent twice (in process, then on the wire): all of them are idempotent
+        assert in_process == (wire.status, wire.get_json()), (method, path)
+        assert json.loads(json.dumps(in_process[1])) == in_process[1]
+    assert server.node_call("GET", "/run", token="not-a-token") == (
+        422, {"msg": "Not enough segments"})

@@ -214,21 +214,35 @@ def test_4x_socket_payloads(v6_network):
         server.stop()
 
 
-def test_bad_token_expired_token_in_4x_refused_in_3x(v6_network, v3):
+@pytest.mark.parametrize("which,expected", [("expired", ["expired_token"]),
+                                            ("forged", ["invalid_token"]),
+                                            ("garbage", [])])
+def test_bad_tokens_told_as_4x_tells_them_refused_in_3x(v6_network, v3, which, expected):
+    """4.15.2's on_connect: ExpiredSignatureError -> expired_token, InvalidSignatureError ->
+    invalid_token, anything else is only logged; the socket stays connected and joins nothing."""
+    import jwt as pyjwt
+
+    good = v6_network.login(*JOHN)
+    claims = pyjwt.decode(good, options={"verify_signature": False})
+    token = {"expired": pyjwt.encode({**claims, "exp": claims["iat"] - 60},
+                                     v6_network.vantage6.server.tokens.secret, "HS256"),
+             "forged": good[:-8] + "AAAAAAAA",
+             "garbage": "not-a-token"}[which]
     server = v6_network.serve()
-    listener = _Listener(server.url, "not-a-token")
+    listener = _Listener(server.url, token)
     try:
-        listener.wait_for("expired_token")
+        if expected:
+            listener.wait_for(expected[0])
         listener.sio.emit("join_room", "collaboration_1", namespace="/tasks")
-        time.sleep(0.2)
-        assert [e for e, _ in listener.events] == ["expired_token"]
+        time.sleep(0.3)
+        assert [e for e, _ in listener.events] == expected
     finally:
         listener.sio.disconnect()
         server.stop()
     server = v3.serve()
     try:
         with pytest.raises(socketio.exceptions.ConnectionError):
-            _Listener(server.url, "not-a-token")
+            _Listener(server.url, token)
     finally:
         server.stop()
 

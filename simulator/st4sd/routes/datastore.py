@@ -145,8 +145,14 @@ def _component_dir(ctx: Ctx):
         experiment = "/" + experiment
     if not ctx.platform.datastore.has_instance(experiment):
         return None
-    return os.path.join(experiment, "stages", f"stage{ctx.arg('stage')}",
-                        unquote(ctx.arg("component") or ""))
+    location = os.path.join(experiment, "stages", f"stage{ctx.arg('stage')}",
+                            unquote(ctx.arg("component") or ""))
+    # the gateway serves its instances' folders only: an absolute component, "..", or a link
+    # leading out of the instance is a folder the gateway does not have (its not-found answer)
+    inside = os.path.realpath(experiment)
+    if os.path.commonpath([inside, os.path.realpath(location)]) != inside:
+        return ""  # os.path.isdir("") is False
+    return location
 
 
 @gateway.route("/experiment/", "GET")

@@ -24,7 +24,6 @@ from typing import TYPE_CHECKING, Any, Optional
 
 import jwt
 
-from simulator.core.http import Request
 from simulator.vantage6.node import policies
 from simulator.vantage6.runtime.data_cache import DataCache
 from simulator.vantage6.runtime.environment import (
@@ -130,20 +129,14 @@ class SimulatedNode:
 
     def _request(self, method: str, path: str, json_body: Any = None,
                  params: str = "", authenticated: bool = True) -> tuple[int, Any]:
-        headers = {}
+        token = None
         if authenticated:
             with self._lock:
                 if self._token is None or (self._token_exp - self.server.clock.timestamp()
                                            < self.refresh_margin):
                     self._authenticate()
-                headers["Authorization"] = f"Bearer {self._token}"
-        body = b""
-        if json_body is not None:
-            headers["Content-Type"] = "application/json"
-            body = json.dumps(json_body).encode()
-        response = self.server.node_api(Request.build(
-            method, self.server.api_path + path, params, headers, body))
-        return response.status, response.get_json()
+                token = self._token
+        return self.server.node_call(method, path, json_body, params, token)
 
     def _patch_run(self, run_id: int, data: dict) -> tuple[int, Any]:
         return self._request("PATCH", f"/run/{run_id}", data)

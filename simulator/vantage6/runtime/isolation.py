@@ -153,7 +153,9 @@ def base_environment() -> dict[str, str]:
     when asked from inside a run (a central function's run starts its subtasks' runs)."""
     with _lock:  # while installed, the saved object is the real os.environ
         real = _saved.get("environ", os.environ)
-        return {key: value for key, value in real.items()
+        # keys first, values only for those kept: decoding every value of the host's
+        # environment was most of what this cost, once per run
+        return {key: real[key] for key in real
                 if key in _IMAGE_VARIABLES or key.startswith(_IMAGE_PREFIXES)}
 
 

@@ -2,7 +2,6 @@
 as HQ 5.0.3 reads them (``get_json(silent=True)`` then ``schema.load``)."""
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from simulator.vantage6.context import Ctx
@@ -17,13 +16,7 @@ class V5Ctx(Ctx):
 
     def body(self) -> Any:
         """``request.get_json(silent=True)``: None unless the body is JSON."""
-        request = self.request
-        if not request.is_json or not request.body:
-            return None
-        try:
-            return json.loads(request.body)
-        except ValueError:
-            return None
+        return self.request.json_or_none()
 
     def input(self, schema: str, partial: bool = False) -> Any:
         return self.load(schema, partial=partial)

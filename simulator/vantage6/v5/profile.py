@@ -115,14 +115,6 @@ class V5Profile(Profile):
         token = parts[1] if len(parts) == 2 and parts[0] == "Bearer" else ""
         return server.identity.caller_from_token(token)
 
-    def socket_token_event(self, problem: Exception) -> Optional[str]:
-        """hq/websockets.py: an expired or badly signed token is told so; any other bad
-        token leaves a connected socket that hears nothing."""
-        message = getattr(problem, "body", None) or {}
-        message = message.get("msg") if isinstance(message, dict) else None
-        return {"Token has expired": "expired_token",
-                "Signature verification failed": "invalid_token"}.get(message)
-
     def socket_greeting(self, kind: str) -> list[str]:
         return ["sync"] if kind == "node" else []  # a node syncs its queue on every connect
 
