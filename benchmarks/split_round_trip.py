@@ -8,9 +8,10 @@ usage:  python benchmarks/split_round_trip.py [--rows 1000] [--trips 40] [--roun
 cProfile (``profile_round_trip.py``) says which functions cost, but slows small functions down
 more than large ones. Here a handful of boundary functions are wrapped with a timer that keeps
 each one's own time (its time minus that of the wrapped calls inside it), so the parts add up to
-the round trip and nothing else is slowed. The simulator's rounds, then the mock's; the medians are printed. The "floor" is what is left when every part the simulator owns costs nothing: the real
-clients' own work (requests, vantage6.client), the algorithm and vantage6's ``wrap_algorithm``
-(which every run goes through, as in its container).
+the round trip and nothing else is slowed. The simulator's rounds run first, then the mock's
+(a fresh mock per round); the medians are printed. The "floor" is what is left when every part
+the simulator owns costs nothing: the real clients' own work (requests, vantage6.client), the
+algorithm and vantage6's ``wrap_algorithm`` (which every run goes through, as in its container).
 """
 from __future__ import annotations
 

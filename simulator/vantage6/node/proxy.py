@@ -83,7 +83,7 @@ class NodeProxy:
 
     # ------------------------------------------------------------------ special routes
     def _task(self, request: Request, node_id: int) -> Response:
-        data = _json_or_none(request)
+        data = request.json_or_none()
         if not isinstance(data, dict) or not data.get("organizations"):
             return Response.json({"msg": "Organizations missing from input"}, 400)
         upstream = self._forward(request, "/task", node_id)
@@ -107,7 +107,7 @@ class NodeProxy:
         if "Authorization" in request.headers:
             headers["Authorization"] = request.headers["Authorization"]
         body = b""
-        payload = _json_or_none(request)
+        payload = request.json_or_none()
         if payload is not None:  # requests sends json=None as no body at all
             headers["Content-Type"] = "application/json"
             body = json.dumps(payload).encode()
@@ -135,12 +135,3 @@ def _json_or_text(response: Response) -> Any:
         return response.get_json()
     except ValueError:
         return response.body.decode("utf-8", "replace")
-
-
-def _json_or_none(request: Request) -> Any:
-    if not request.is_json:
-        return None
-    try:
-        return json.loads(request.body) if request.body else None
-    except ValueError:
-        return None

@@ -14,7 +14,6 @@ Its own calls go straight to the server's handler; the algorithm's calls go thro
 from __future__ import annotations
 
 import base64
-import json
 import logging
 import tempfile
 import threading
