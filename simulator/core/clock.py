@@ -16,6 +16,8 @@ import threading
 import time
 from typing import Callable, Optional
 
+from simulator.core import confinement
+
 
 class Clock:
     """Wall clock (``start=None``) or simulated clock starting at ``start`` (UTC)."""
@@ -82,7 +84,12 @@ class Clock:
                         return self._now  # type: ignore[return-value]
                     due, _, action = heapq.heappop(self._timers)
                     self._now = max(self._now, due)  # type: ignore[type-var]
-                action()
+                # a timer is the simulator's work, even when a run's sleep fires it
+                simulator_side = confinement.lifted()
+                try:
+                    action()
+                finally:
+                    confinement.restore(simulator_side)
 
     def run_until_idle(self, limit: float = 86_400.0) -> dt.datetime:
         """Advance until no timer is left (at most ``limit`` simulated seconds)."""

@@ -20,6 +20,7 @@ import requests
 import respx
 from responses import CallbackResponse, CallList, RequestsMock
 
+from simulator.core import confinement
 from simulator.core.http import ConnectionDropped, Handler, Request
 from simulator.core.virtual_time import sleeping_on
 
@@ -148,12 +149,15 @@ class _Interceptor:
         headers = dict(prepared.headers)
         headers.setdefault("Host", parts.netloc)  # what urllib3 would send
         request = Request.build(prepared.method, parts.path or "/", parts.query, headers, body)
+        simulator_side = confinement.lifted()  # a run's call is answered by the node and server
         try:
             response = handler(request)
         except ConnectionDropped:  # what requests raises when a server hangs up on it
             raise requests.exceptions.ConnectionError(
                 ("Connection aborted.", http.client.RemoteDisconnected(
                     "Remote end closed connection without response")), request=prepared)
+        finally:
+            confinement.restore(simulator_side)
         body = b"" if request.method == "HEAD" else response.body  # as a server sends it
         return response.status, response.headers, body
 
@@ -165,11 +169,14 @@ class _Interceptor:
         parts = urlsplit(url)
         sim_request = Request.build(request.method, parts.path or "/", parts.query,
                                     list(request.headers.multi_items()), request.read())
+        simulator_side = confinement.lifted()
         try:
             response = handler(sim_request)
         except ConnectionDropped:  # what httpx raises when a server hangs up on it
             raise httpx.RemoteProtocolError("Server disconnected without sending a response.",
                                             request=request)
+        finally:
+            confinement.restore(simulator_side)
         content = b"" if sim_request.method == "HEAD" else response.body
         return httpx.Response(response.status, headers=response.headers, content=content)
 

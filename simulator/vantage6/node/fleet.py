@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, ContextManager, Iterator, Optional, Protocol
 from urllib.parse import urlsplit
 
+from simulator.core.confinement import Confinement
 from simulator.core.events import Event
 from simulator.vantage6.node.lifecycle import Lifecycle
 from simulator.vantage6.node.proxy import proxy_path
@@ -104,6 +105,7 @@ class NodeFleet:
         self._loopback: Optional["ServerMode"] = None
         self._work_dir: Optional[Path] = None
         self._cache_dir: Optional[Path] = None
+        self._database_views: dict[int, tuple[tuple, Confinement]] = {}
         self._finalizers: list[weakref.finalize] = []
         if simulate:  # a network being built has no runs yet: nothing to sync
             for setup in host.server.node_setups.values():
@@ -258,6 +260,31 @@ class NodeFleet:
             if self._loopback is None:
                 self._loopback = self.host.serve(port=0)
             return self._loopback
+
+    def confinement(self, node: SimulatedNode, mode: str, *own: Path) -> Confinement:
+        """What a run of ``node`` does not see: the nodes' folders (but its own run's ``own``
+        folders and its node's cache) and every other node's database files."""
+        folders = tuple(folder for folder in (self._work_dir, self._cache_dir)
+                        if folder is not None)
+        if self._cache_dir is not None:
+            own += (node.cache_dir(),)
+        databases = self._databases_seen_by(node)
+        return Confinement(databases.hidden + Confinement.of(folders).hidden,
+                           databases.allowed + Confinement.of((), own).allowed,
+                           shares_process=mode == IN_PROCESS)
+
+    def _databases_seen_by(self, node: SimulatedNode) -> Confinement:
+        """Its own database files, not the others' (worked out once per set of databases)."""
+        uris = tuple((setup.node_id, db["uri"]) for setup in self.host.server.node_setups.values()
+                     for db in setup.databases)
+        known = self._database_views.get(node.id)
+        if known is None or known[0] != uris:
+            mine = {db["uri"] for db in node.setup.databases}
+            theirs = {uri for _, uri in uris} - mine
+            known = (uris, Confinement.of([uri for uri in theirs if os.path.isfile(uri)],
+                                          [uri for uri in mine if os.path.isfile(uri)]))
+            self._database_views[node.id] = known
+        return known[1]
 
     def work_dir(self) -> Path:
         """Where the nodes keep their run folders: small files written and read on every run,

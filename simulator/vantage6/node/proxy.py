@@ -14,9 +14,12 @@ Collaborations are not encrypted in the simulator, so inputs and results pass th
 """
 from __future__ import annotations
 
+import functools
 import json
 import re
 from typing import TYPE_CHECKING, Any, Container, Optional, Protocol
+
+import jwt
 
 from simulator.core.http import ConnectionDropped, Request, Response
 
@@ -66,6 +69,13 @@ class NodeProxy:
             return Response(404, FLASK_404_HTML.encode(), [("Content-Type", "text/html; charset=utf-8")])
         node_id, path = int(match.group(1)), match.group(2) or "/"
         method = request.method
+        foreign = _foreign_container(request, node_id)
+        if foreign is not None:
+            self.host.events.emit("node_proxy_refused", {
+                "node_id": node_id, "method": method, "path": path,
+                "reason": f"a container token of node {foreign} (its containers reach only "
+                          "their own node's proxy)"})
+            return Response.json(_FAILED, 500)
         if path == "/task" and method == "POST":
             return self._task(request, node_id)
         if path == "/result" and method == "GET":
@@ -128,6 +138,26 @@ class NodeProxy:
             "status": response.status if response is not None else None,
             "body": _json_or_text(response) if response is not None else "connection dropped"})
         return None
+
+
+def _foreign_container(request: Request, node_id: int) -> Optional[int]:
+    """The node whose container token this is, when it is not this proxy's node. A real
+    container's network reaches its own node's proxy only; here every node's proxy shares one
+    address, so a token taken from another node's run is refused by name."""
+    auth = request.headers.get("Authorization", "")
+    owner = _container_node(auth[7:]) if auth.startswith("Bearer ") else None
+    return owner if owner is not None and owner != node_id else None
+
+
+@functools.lru_cache(maxsize=1024)  # a run presents its one token on every call
+def _container_node(token: str) -> Optional[int]:
+    try:
+        claims = jwt.decode(token, options={"verify_signature": False})
+    except jwt.PyJWTError:
+        return None  # the server will say what is wrong with it
+    sub = claims.get("sub")
+    owner = sub.get("node_id") if isinstance(sub, dict) else None
+    return owner if isinstance(owner, int) else None
 
 
 def _json_or_text(response: Response) -> Any:

@@ -286,7 +286,8 @@ class SimulatedNode:
             return None, TaskStatus.FAILED
         env = self.server.profile.node_environment(env, task)
         job = RunJob(run["id"], algorithm.module, env, folder, self.cache,
-                     self.cache_dir(), node_id=self.id, dialect=self.server.profile)
+                     self.cache_dir(), node_id=self.id, dialect=self.server.profile,
+                     confinement=self.fleet.confinement(self, mode, folder.path, temporary))
         return _Prepared(job, mode), None
 
     def _status_changed(self, run: dict, status: str) -> None:

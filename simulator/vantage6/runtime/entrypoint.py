@@ -9,8 +9,14 @@ from __future__ import annotations
 
 def main() -> None:
     import os
+    import sys
 
+    from simulator.core.confinement import Confinement, confine_process
     from simulator.vantage6.profiles import profile_of_environment
+
+    spec = sys.stdin.read()  # the node's confinement of this run; then stdin is closed, as Docker's
+    if spec:
+        confine_process(Confinement.from_json(spec))
 
     profile_of_environment(dict(os.environ)).run_container(os.environ["PKG_NAME"])
 

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, ContextManager, Optional, Protocol
 
+from simulator.core.confinement import Confinement, confined
 from simulator.vantage6.runtime import data_cache
 from simulator.vantage6.runtime.environment import RunFolder, encode
 from simulator.vantage6.runtime.isolation import base_environment, run_context
@@ -47,6 +48,7 @@ class RunJob:
     cache_folder: Path  # for isolated runs: the node's on-disk cache of parsed frames
     node_id: int = 0  # for executors whose workers keep their own caches per node
     dialect: Optional[AlgorithmDialect] = None  # the node's profile (None: 4.x)
+    confinement: Optional[Confinement] = None  # what the run's container would not have
 
 
 @dataclass
@@ -97,7 +99,8 @@ def quiet_exits(*modules) -> None:
 
 
 def wrapped_run(entry: Callable[[], None], module: str, environment: dict[str, str],
-                cache: data_cache.DataCache, output_file: Path) -> RunOutcome:
+                cache: data_cache.DataCache, output_file: Path,
+                confinement: Optional[Confinement] = None) -> RunOutcome:
     """The profile's algorithm entry (``wrap_algorithm()``) in this process, under a context
     that looks like the container: the image's environment plus the node's variables, its own
     stdout/stderr, and the node's parsed databases. Used in the simulator's process and in
@@ -107,7 +110,7 @@ def wrapped_run(entry: Callable[[], None], module: str, environment: dict[str, s
     environ["PKG_NAME"] = module
     log = io.StringIO()
     code, error = 0, None
-    with data_cache.using(cache), run_context(environ, log):
+    with data_cache.using(cache), run_context(environ, log), confined(confinement):
         try:
             entry()
         except SystemExit as exc:
@@ -131,7 +134,7 @@ class InProcessExecutor:
             entry = (job.dialect.algorithm_entry(job.module) if job.dialect is not None
                      else wrap_algorithm_v4())
             return wrapped_run(entry, job.module, job.environment, job.cache,
-                               job.folder.output_file)
+                               job.folder.output_file, job.confinement)
 
     def kill(self, run_id: int) -> bool:
         return False  # a thread cannot be stopped; the node discards the outcome instead
@@ -161,10 +164,13 @@ class IsolatedExecutor:
                 return RunOutcome(137, "", b"", killed=True)
             process = subprocess.Popen(
                 [sys.executable, "-m", "simulator.vantage6.runtime.entrypoint"], env=env,
-                cwd=job.folder.path, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+                cwd=job.folder.path, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                stderr=subprocess.STDOUT)
             self._running[job.run_id] = process
         try:
-            out, _ = process.communicate(timeout=self.timeout)
+            # the confinement goes in on stdin: in the environment the algorithm would read it
+            spec = job.confinement.to_json() if job.confinement is not None else ""
+            out, _ = process.communicate(spec.encode(), timeout=self.timeout)
         except subprocess.TimeoutExpired:
             process.kill()
             out, _ = process.communicate()

@@ -18,6 +18,7 @@ from multiprocessing import get_context
 from pathlib import Path
 from typing import Any, Optional
 
+from simulator.core.confinement import Confinement
 from simulator.vantage6.runtime import data_cache
 from simulator.vantage6.runtime.environment import encode, prepare_run_folder
 from simulator.vantage6.runtime.executors import RunJob, RunOutcome, wrapped_run
@@ -35,11 +36,14 @@ class RemoteJob:
     environment: dict[str, str]
     run_input: bytes
     token: str
+    confinement: Optional[Confinement] = None
+
 
     @classmethod
     def of(cls, job: RunJob) -> "RemoteJob":
         return cls(job.run_id, job.node_id, job.module, dict(job.environment),
-                   job.folder.input_file.read_bytes(), job.folder.token_file.read_text())
+                   job.folder.input_file.read_bytes(), job.folder.token_file.read_text(),
+                   job.confinement)
 
 
 _caches: dict[int, data_cache.DataCache] = {}  # per worker process: node id -> its cache
@@ -62,8 +66,12 @@ def execute(job: RemoteJob) -> RunOutcome:
         for name, path in zip(_FILE_VARIABLES, (run.input_file, run.output_file,
                                                 run.token_file, temporary)):
             environment[name] = str(path) if plain else encode(str(path))
+        # the worker's own run folder replaces the node's; a worker's environment is the host's
+        confinement = (None if job.confinement is None else Confinement.of(
+            job.confinement.hidden, job.confinement.allowed + (str(folder),),
+            shares_process=True))
         outcome = wrapped_run(profile.algorithm_entry(job.module), job.module, environment, cache,
-                              run.output_file)
+                              run.output_file, confinement)
         outcome.error = None
         return outcome
     finally:

@@ -147,7 +147,8 @@ class SimulatedNode5(SimulatedNode):
         if rt.invalid_variable(env) or rt.invalid_variable(secrets):
             return None, st.FAILED
         job = RunJob(run["id"], algorithm.module, rt.encoded(env, secrets), folder, self.cache,
-                     self.cache_dir(), node_id=self.id, dialect=self.server.profile)
+                     self.cache_dir(), node_id=self.id, dialect=self.server.profile,
+                     confinement=self.fleet.confinement(self, mode, folder.path, session.path))
         return _Prepared5(job, mode, action, session, task), None
 
     def _activate(self, run: dict, job: "_Prepared5") -> bool:
