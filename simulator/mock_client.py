@@ -24,9 +24,10 @@ By default an exception raised by the algorithm is raised again in the caller wi
 instead: the run is ``crashed`` with the traceback in its log. Variables set in ``os.environ``
 when a task is created reach the algorithm, as a node's ``algorithm_env`` would.
 
-Organization ids: the mock's defaults are 0..n-1, which a real server cannot have; the simulator
-gives the organizations real ids (2, 3, ... unless ``organization_ids`` are all at least 2) and
-translates at this client's edge. Code running on the nodes sees the real ids.
+Ids are the mock's in the server itself: organizations and nodes 0..n-1 (or the ``organization_ids``
+and ``node_ids`` given), the root organization and user after them; so an id a test takes from
+``organization.list()`` and passes inside the task input is the id the algorithm's own client
+knows, with nothing translated.
 """
 from __future__ import annotations
 
@@ -43,11 +44,16 @@ from vantage6.algorithm.tools import wrap  # noqa: F401  (what every run calls)
 from vantage6.algorithm.tools.preprocessing import preprocess_data
 from vantage6.algorithm.tools.wrappers import load_data
 
-from simulator.mock_support import sent_as_json
+from simulator.mock_support import failure_like, sent_as_json
 from simulator.network import Network
 
 log = logging.getLogger(__name__)
 IMAGE = "mock_image"
+# what a failing test should hear about result order (the pytest plugin adds it to the report)
+order_notes: list[str] = []
+ORDER_NOTE = ("its subtasks' results came as the server lists them, newest run first, not in the "
+              "order of the organizations as in vantage6's mock: pair a result with its "
+              "organization by what the result says, not by position")
 USER = ("mock-user", "Mock-user-pass1")
 PAGE = 100
 
@@ -67,20 +73,15 @@ class MockAlgorithmClient:
         self.module_name = module
         self.image, self.database = IMAGE, "mock_database"
         self.raise_errors = raise_errors
-        real_ids = (self.all_organization_ids if all(
-            isinstance(i, int) and not isinstance(i, bool) and i >= 2
-            for i in self.all_organization_ids) else list(range(2, 2 + self.n)))
-        self._to_real = dict(zip(self.all_organization_ids, real_ids))
-        self._to_mock = {real: mock for mock, real in self._to_real.items()}
+        _check_ids(self.all_organization_ids, "organization")
+        _check_ids(self.all_node_ids, "node")
         self.labels, memory = self._databases(datasets)
-        self.network = Network(self._scenario(datasets, real_ids), **network_options)
+        self.network = Network(self._scenario(), **network_options)
         self.network.nodes.keep_errors = True
         for (org, label), frame in memory.items():  # frames given as DataFrames stay in memory
-            self.network.nodes.of(self._to_real[org]).cache.put(_memory_uri(org, label), "csv",
-                                                                frame)
-        self._node_to_mock = {self.network.nodes.of(self._to_real[org]).id: node
-                              for org, node in zip(self.all_organization_ids, self.all_node_ids)}
+            self.network.nodes.of(org).cache.put(_memory_uri(org, label), "csv", frame)
         self._token = self.network.login(*USER)
+        self._ordered: dict[int, list] = {}  # task id -> its organizations, as given
         self.task = self.Task(self)
         self.result = self.Result(self)
         self.run = self.Run(self)
@@ -115,17 +116,22 @@ class MockAlgorithmClient:
             self._node_databases[org] = entries
         return labels, memory
 
-    def _scenario(self, datasets: list[list[dict]], real_ids: list[int]) -> dict:
-        orgs = [{"id": real, "name": f"mock-{mock}"}
-                for mock, real in zip(self.all_organization_ids, real_ids)]
+    def _scenario(self) -> dict:
+        """The mock's ids in the server itself (so an id a test passes inside the input is the
+        id the algorithm's own client knows); the root organization and user, which a real
+        server makes first, come after them."""
+        orgs, nodes = self.all_organization_ids, self.all_node_ids
+        after = max(orgs + nodes) + 1
         return {
-            "organizations": orgs,
+            "root": {"organization_id": after, "user_id": after},
+            "organizations": [{"id": org, "name": f"mock-{org}"} for org in orgs],
             "collaborations": [{"id": self.collaboration_id, "name": "mock-collaboration",
-                                "organizations": real_ids, "encrypted": False}],
-            "nodes": [{"organization": real, "collaboration": self.collaboration_id,
-                       "name": f"mock-node-{mock}", "databases": self._node_databases[mock]}
-                      for mock, real in zip(self.all_organization_ids, real_ids)],
-            "users": [{"username": USER[0], "password": USER[1], "organization": real_ids[0],
+                                "organizations": orgs, "encrypted": False}],
+            "nodes": [{"id": node, "organization": org, "collaboration": self.collaboration_id,
+                       "name": f"mock-node-{node}", "databases": self._node_databases[org]}
+                      for org, node in zip(orgs, nodes)],
+            "users": [{"id": after + 1, "username": USER[0], "password": USER[1],
+                       "organization": orgs[0],
                        "roles": ["Researcher", "Collaboration Admin"]}],
             "algorithms": {IMAGE: self.module_name},
         }
@@ -147,27 +153,43 @@ class MockAlgorithmClient:
                 return out
             page += 1
 
-    def _mock_org(self, real: Any) -> Any:
-        return self._to_mock.get(real, real)
-
-    def _translated(self, item: dict) -> dict:
-        """A record with its organization and node ids as this client's caller knows them."""
-        item = dict(item)
-        for key in ("organization", "init_org"):
-            if isinstance(item.get(key), dict) and "id" in item[key]:
-                item[key] = {**item[key], "id": self._mock_org(item[key]["id"])}
-        if isinstance(item.get("node"), dict) and "id" in item["node"]:
-            item["node"] = {**item["node"],
-                            "id": self._node_to_mock.get(item["node"]["id"], item["node"]["id"])}
-        return item
-
-    def _raise_first_error(self, task_id: int) -> None:
-        """The exception of the first run of the task or its subtasks that crashed with one."""
+    def _raise_first_error(self, task_id: int, proxy_failures: list[dict]) -> None:
+        """The exception of the first run of the task or its subtasks that crashed with one,
+        as an AlgorithmFailed that is also of the exception's own type, naming the run and
+        showing its log and what the node proxy refused the algorithm."""
         errors = self.network.nodes.errors
         family = _family_run_ids(self.network, task_id)
         for run_id, error in errors.items():
             if run_id in family:
-                raise error
+                run = self._call("GET", f"/run/{run_id}")
+                task = self._call("GET", f"/task/{run['task']['id']}")
+                with self.network.vantage6.lock:
+                    subtasks = self.network.vantage6.state.tasks[task["id"]].children
+                    fanned_out = any(len(child.runs) > 1 for child in subtasks)
+                message = describe_failure(run, task, error, proxy_failures, fanned_out)
+                raise algorithm_failed(message, run, error) from error
+
+    def _note_subtask_order(self, task_id: int) -> None:
+        """A central function's ``wait_for_results`` lists its subtasks' results newest run
+        first: worth a word if the test fails."""
+        with self.network.vantage6.lock:
+            task = self.network.vantage6.state.tasks.get(task_id)
+            for child in task.children if task is not None else []:
+                if len(child.runs) > 1:
+                    listed = [run.organization.id for run in sorted(child.runs,
+                                                                     key=lambda r: -r.id)]
+                    order_notes.append(
+                        f"task {task_id}: its central function got the results of subtask "
+                        f"{child.id} for organizations {listed} (newest run first); vantage6's "
+                        f"mock gives them in the order the function asked for them")
+
+    def _run_organization(self, result: dict) -> Any:
+        run = result.get("run") or {}
+        if "organization" in result:
+            return (result["organization"] or {}).get("id")
+        with self.network.vantage6.lock:
+            record = self.network.vantage6.state.runs.get(run.get("id"))
+            return record.organization.id if record is not None else None
 
     def wait_for_results(self, task_id: int, interval: float = 1) -> list:
         """The decoded results of a finished task (tasks finish while they are created)."""
@@ -194,7 +216,7 @@ class MockAlgorithmClient:
             if not organizations:
                 raise ValueError("No organization ids provided. Cannot create a task for zero "
                                  "organizations.")
-            unknown = [o for o in organizations if o not in parent._to_real]
+            unknown = [o for o in organizations if o not in parent.all_organization_ids]
             if unknown:
                 raise KeyError(unknown[0])  # as the mock fails on an organization without data
             payload = base64.b64encode(
@@ -205,22 +227,34 @@ class MockAlgorithmClient:
                 node.algorithm_env = env
             body = {"name": name, "description": description, "image": IMAGE,
                     "collaboration_id": parent.collaboration_id,
-                    "organizations": [{"id": parent._to_real[o], "input": payload}
+                    "organizations": [{"id": o, "input": payload}
                                       for o in organizations],
                     "databases": [{"label": label} for label in parent.labels]}
-            created = parent._call("POST", "/task", json_body=body)
+            refused: list[dict] = []
+
+            def listen(event: Any) -> None:
+                if event.name == "node_proxy_failed":
+                    refused.append(event.data)
+
+            unsubscribe = parent.network.events.subscribe(listen)
+            try:
+                created = parent._call("POST", "/task", json_body=body)
+            finally:
+                unsubscribe()
             if "id" not in created:
                 raise RuntimeError(f"the server refused the task: {created}")
+            parent._ordered[created["id"]] = list(organizations)
             if parent.raise_errors:
-                parent._raise_first_error(created["id"])
+                parent._raise_first_error(created["id"], refused)
+            parent._note_subtask_order(created["id"])
             return self.get(created["id"])
 
         def get(self, task_id: int) -> dict:
             task = self.parent._call("GET", f"/task/{task_id}")
-            return self.parent._translated(task) if "id" in task else task
+            return task
 
         def list(self, **filters: Any) -> list[dict]:
-            return [self.parent._translated(t) for t in self.parent._pages("/task", **filters)]
+            return self.parent._pages("/task", **filters)
 
         def kill(self, task_id: int) -> dict:
             return self.parent._call("POST", "/kill/task", json_body={"id": task_id})
@@ -236,25 +270,31 @@ class MockAlgorithmClient:
             return _decode(result["result"])
 
         def from_task(self, task_id: int) -> list[Any]:
-            return [_decode(r["result"]) for r in
-                    self.parent._pages("/result", task_id=task_id) if r["result"]]
+            parent = self.parent
+            results = [r for r in parent._pages("/result", task_id=task_id) if r["result"]]
+            order = [parent._run_organization(r) for r in results]
+            given = [o for o in parent._ordered.get(task_id, []) if o in order]
+            if len(order) > 1 and order != given:
+                order_notes.append(
+                    f"task {task_id}: results came for organizations {order} (newest run first, "
+                    f"as the server lists them); vantage6's mock gives {given}")
+            return [_decode(r["result"]) for r in results]
 
     class Run(SubClient):
         def get(self, id_: int) -> dict:
             run = self.parent._call("GET", f"/run/{id_}")
-            return self.parent._translated(_with_input(run)) if "id" in run else run
+            return _with_input(run) if "id" in run else run
 
         def from_task(self, task_id: int) -> list[dict]:
-            return [self.parent._translated(_with_input(r))
+            return [_with_input(r)
                     for r in self.parent._pages("/run", task_id=task_id)]
 
     class Organization(SubClient):
         def get(self, id_: Any) -> dict:
             parent = self.parent
-            if id_ not in parent._to_real:
+            if id_ not in parent.all_organization_ids:
                 return {"msg": f"Organization {id_} not found."}
-            org = parent._call("GET", f"/organization/{parent._to_real[id_]}")
-            return {**org, "id": id_}
+            return parent._call("GET", f"/organization/{id_}")
 
         def list(self) -> list[dict]:
             return [self.get(org) for org in self.parent.all_organization_ids]
@@ -267,10 +307,9 @@ class MockAlgorithmClient:
         def get(self, id_: Optional[int] = None) -> dict:
             parent = self.parent
             mock = parent.node_id if id_ is None else id_
-            real = next((r for r, m in parent._node_to_mock.items() if m == mock), None)
-            if real is None:
+            if mock not in parent.all_node_ids:
                 return {"msg": f"Node {mock} not found."}
-            return {**parent._translated(parent._call("GET", f"/node/{real}")), "id": mock}
+            return parent._call("GET", f"/node/{mock}")
 
         def list(self) -> list[dict]:
             return [self.get(node) for node in self.parent.all_node_ids]
@@ -281,6 +320,57 @@ class MockAlgorithmClient:
 
         def list(self) -> list[dict]:
             return self.parent._pages("/study", collaboration_id=self.parent.collaboration_id)
+
+
+def _check_ids(ids: list, what: str) -> None:
+    """The network's records carry these ids, as a server's would: distinct integers."""
+    if len(set(ids)) != len(ids) or not all(
+            isinstance(i, int) and not isinstance(i, bool) and i >= 0 for i in ids):
+        raise ValueError(f"{what} ids must be distinct integers >= 0 (ids a server can give), "
+                         f"not {ids}")
+
+
+class AlgorithmFailed(Exception):
+    """A run of the task (or of one of its subtasks) crashed. Raised as a subclass of both this
+    and the exception the algorithm raised, so ``pytest.raises(InputError)`` keeps working; its
+    message names the run and gives its log and what the node proxy refused the algorithm."""
+
+    def __init__(self, message: str, run: dict, error: Optional[BaseException]) -> None:
+        super().__init__(message)
+        self.run, self.log, self.error = run, run.get("log") or "", error
+
+    def __str__(self) -> str:
+        return str(self.args[0]) if self.args else ""
+
+
+def algorithm_failed(message: str, run: dict, error: BaseException) -> BaseException:
+    cls = failure_like(AlgorithmFailed, type(error)) if isinstance(error, Exception) else None
+    if cls is None:
+        return AlgorithmFailed(message, run, error)
+    made = cls.__new__(cls)
+    AlgorithmFailed.__init__(made, message, run, error)
+    return made
+
+
+def describe_failure(run: dict, task: dict, error: BaseException, proxy_failures: list[dict],
+                     fanned_out: bool) -> str:
+    parent = task.get("parent") or {}
+    where = f" (a subtask of task {parent['id']})" if parent.get("id") else ""
+    node = (run.get("node") or {}).get("id")
+    lines = [f"run {run['id']} of task {task['id']} {task.get('name')!r}{where} at organization "
+             f"{run['organization']['id']} (node {node}) ended {run['status']!r}: "
+             f"{type(error).__name__}: {error}"]
+    for failure in proxy_failures:
+        if failure.get("task_id", task["id"]) == task["id"] and failure["node_id"] == node:
+            lines.append(f"the node proxy answered the algorithm's {failure['method']} "
+                         f"{failure['path']} with 500 {{\"msg\": \"Request failed, see node "
+                         f"logs\"}}; the server had answered {failure['status']} "
+                         f"{json.dumps(failure['body'])}")
+    if fanned_out:
+        lines.append(ORDER_NOTE)
+    log_text = (run.get("log") or "").rstrip("\n")
+    lines.append(f"the run's log:\n{log_text}" if log_text else "the run has no log")
+    return "\n".join(lines)
 
 
 def _ids(given: Optional[list], n: int, what: str) -> list:

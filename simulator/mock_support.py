@@ -3,6 +3,7 @@
 them as JSON, and the difference is worth saying before the algorithm runs."""
 from __future__ import annotations
 
+import functools
 import json
 import warnings
 from typing import Any, Optional
@@ -47,3 +48,16 @@ def sent_as_json(value: Any, noun: str, path: str, plural: bool = False,
                       f"sends {it}: {changed}; the algorithm gets the JSON version, as on a node",
                       UserWarning, stacklevel=stacklevel)
     return serialized
+
+
+@functools.lru_cache(maxsize=None)
+def failure_like(failure: type, base: type) -> Optional[type]:
+    """A subclass of ``failure`` that is also a ``base`` (the exception an algorithm raised), so
+    that ``pytest.raises(InputError)`` keeps working; None when their layouts cannot be combined
+    (e.g. OSError or AttributeError)."""
+    try:
+        return type(base.__name__, (failure, base), {
+            "__module__": failure.__module__,
+            "__qualname__": f"{failure.__qualname__}[{base.__module__}.{base.__qualname__}]"})
+    except TypeError:
+        return None

@@ -244,9 +244,15 @@ class Network:
         """Runs (of one task) as plain data, with their logs."""
         return self.vantage6.runs(task_id)
 
-    def results(self, task_id: int) -> dict[int, Any]:
-        """{organization id: the decoded result} of a task's finished runs."""
-        return self.vantage6.results(task_id)
+    def results(self, task_id: int, strict: bool = False) -> dict[int, Any]:
+        """{organization id: the decoded result} of a task's finished runs. A run that crashed
+        (or failed, or never ran) has no result; with ``strict=True`` such a run raises
+        ``RunFailed``, naming it and showing the end of its log."""
+        return self.vantage6.results(task_id, strict)
+
+    def failed_runs(self) -> list[dict]:
+        """The runs that ended in a failure status (crashed, failed...), with their logs."""
+        return self.vantage6.failed_runs()
 
     def request(self, method: str, path: str, *, json: Any = None, token: Optional[str] = None,
                 params: Optional[dict] = None) -> Response:

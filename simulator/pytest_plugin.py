@@ -18,6 +18,11 @@ Fixtures:
                  tools installed ``--v6-replace-mock`` swaps it in for
                  ``vantage6.algorithm.mock.network.MockNetwork``)
 
+A failing test's report gets a section "simulator: runs that did not complete" (each crashed or
+failed run of its v6_network: task, organization, status, the end of its log) and, for the
+MockAlgorithmClient drop-in, "simulator: result order" when results came in another order than
+vantage6's mock gives them.
+
 Markers:
   v6_privacy(min_cell_size=5, row_level=True)   the test fails if a run returns row-level data or
                                                 counts below the minimum cell size
@@ -128,6 +133,44 @@ def pytest_runtest_call(item: pytest.Item) -> Iterator[None]:
     if network is not None and network.privacy.enabled:
         network.privacy.assert_clean()
     return result
+
+
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    import sys
+
+    notes = getattr(sys.modules.get("simulator.mock_client"), "order_notes", None)
+    if notes is not None:
+        notes.clear()  # what the drop-in saw belongs to one test
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo) -> Iterator[Any]:
+    """A failing test's report says what the simulator saw: the runs that crashed or failed in
+    its network (status and the end of the log), and results that came in another order than
+    vantage6's mock gives them."""
+    report = yield
+    if report.when != "call" or not report.failed:
+        return report
+    network = item.stash.get(_NETWORK, None)
+    if network is not None:
+        from simulator.vantage6.inspection import describe_run
+
+        failed = network.failed_runs()
+        if failed:
+            report.sections.append((
+                "simulator: runs that did not complete",
+                "\n".join(describe_run(run) for run in failed)))
+    import sys
+
+    notes = getattr(sys.modules.get("simulator.mock_client"), "order_notes", None)
+    if notes:
+        report.sections.append((
+            "simulator: result order",
+            "\n".join(notes) + "\nThe simulator lists results as a real "
+            "server does; a comparison that pairs results[i] with organizations[i] fails here. "
+            "Sort both sides, or pair by what each result says (return the organization id "
+            "from the partial function)."))
+    return report
 
 
 def _first_user(network: "Network") -> tuple[str, str]:

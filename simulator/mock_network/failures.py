@@ -8,13 +8,13 @@ raised (when that class allows it), so ``pytest.raises(InputError)`` works as we
 """
 from __future__ import annotations
 
-import functools
 import json
 import sys
 from typing import TYPE_CHECKING, Any, Optional
 
 from vantage6.algorithm.tools.util import error as print_error
 
+from simulator.mock_support import failure_like
 from simulator.vantage6.v5 import status as st
 
 if TYPE_CHECKING:
@@ -51,21 +51,9 @@ class AlgorithmFailed(MockExit):
         self.run, self.log, self.error = run, log, error
 
 
-@functools.lru_cache(maxsize=None)
-def _typed(base: type) -> type:
-    """AlgorithmFailed that is also a ``base`` (None when their layouts cannot be combined,
-    e.g. OSError or AttributeError)."""
-    try:
-        return type(base.__name__, (AlgorithmFailed, base), {
-            "__module__": __name__,
-            "__qualname__": f"AlgorithmFailed[{base.__module__}.{base.__qualname__}]"})
-    except TypeError:
-        return None
-
-
 def algorithm_failed(message: str, run: dict, log: str,
                      error: Optional[BaseException]) -> AlgorithmFailed:
-    cls = _typed(type(error)) if isinstance(error, Exception) else None
+    cls = failure_like(AlgorithmFailed, type(error)) if isinstance(error, Exception) else None
     if cls is None:
         return AlgorithmFailed(message, run, log, error)
     made = cls.__new__(cls)

@@ -54,13 +54,59 @@ def runs(server: "Vantage6Server", task_id: Optional[int] = None) -> list[dict]:
         return [run_view(r) for r in sorted(chosen, key=lambda r: r.id)]
 
 
-def results(server: "Vantage6Server", task_id: int) -> dict[int, Any]:
-    """{organization id: decoded result} of a task's finished runs."""
+class RunFailed(Exception):
+    """``results(task_id, strict=True)`` of a task with a run that did not complete."""
+
+    def __init__(self, message: str, runs: list[dict]) -> None:
+        super().__init__(message)
+        self.runs = runs
+
+
+LOG_TAIL = 15  # lines of a failed run's log shown in a message or a test report
+
+
+def results(server: "Vantage6Server", task_id: int, strict: bool = False) -> dict[int, Any]:
+    """{organization id: decoded result} of a task's finished runs. ``strict``: raise RunFailed,
+    naming the runs and showing their logs, unless every run completed."""
     with server.lock:
         task = server.state.tasks.get(task_id)
         if task is None:
             raise KeyError(f"no task {task_id}")
+        incomplete = [run for run in task.runs if run.status != "completed"]
+        if strict and incomplete:
+            views = [failed_run_view(run) for run in incomplete]
+            raise RunFailed(f"task {task_id} {task.name!r}: "
+                            + "\n".join(describe_run(view) for view in views), views)
         return {run.organization.id: decode_result(run) for run in task.runs if run.result}
+
+
+def failed_run_view(run: "Run") -> dict:
+    view = run_view(run)
+    view["task_name"] = run.task.name if run.task else None
+    return view
+
+
+def failed_runs(server: "Vantage6Server") -> list[dict]:
+    """Every run that ended in a failure status (crashed, failed, not allowed...), oldest
+    first, with its task's name: what a failing test's report shows."""
+    from simulator.vantage6.status import has_task_failed
+
+    with server.lock:
+        return [failed_run_view(run) for run in sorted(server.state.runs.values(),
+                                                       key=lambda r: r.id)
+                if has_task_failed(getattr(run.status, "value", run.status))]
+
+
+def describe_run(view: dict, tail: int = LOG_TAIL) -> str:
+    """One run for a person: which, where, how it ended, and the end of its log."""
+    lines = (view.get("log") or "").rstrip("\n").splitlines()
+    shown = lines[-tail:]
+    head = (f"run {view['id']} of task {view['task_id']} {view.get('task_name')!r} at "
+            f"organization {view['organization_id']}: {view['status']}")
+    if not lines:
+        return head + " (no log)"
+    cut = f" (last {len(shown)} of {len(lines)} lines)" if len(lines) > len(shown) else ""
+    return head + f"; its log{cut}:\n" + "\n".join("    " + line for line in shown)
 
 
 def nodes(fleet: "NodeFleet") -> list[dict]:

@@ -243,8 +243,11 @@ class Vantage6Platform:
     def runs(self, task_id: Optional[int] = None) -> list[dict]:
         return inspection.runs(self.server, task_id)
 
-    def results(self, task_id: int) -> dict[int, Any]:
-        return inspection.results(self.server, task_id)
+    def results(self, task_id: int, strict: bool = False) -> dict[int, Any]:
+        return inspection.results(self.server, task_id, strict)
+
+    def failed_runs(self) -> list[dict]:
+        return inspection.failed_runs(self.server)
 
     def summary(self) -> dict:
         return inspection.summary(self.server, self.fleet, self.clock)

@@ -48,8 +48,8 @@ def build(server, scenario: Scenario, rng: Optional[random.Random] = None) -> No
 
     def check_id(table: dict, entry: dict, what: str) -> Optional[int]:
         wanted = entry.get("id")
-        if wanted is not None and (not isinstance(wanted, int) or wanted in table or wanted < 1):
-            raise fail(what, entry, f"id {wanted!r} is taken or not a positive integer")
+        if wanted is not None and (not isinstance(wanted, int) or wanted in table or wanted < 0):
+            raise fail(what, entry, f"id {wanted!r} is taken or not an integer >= 0")
         return wanted
 
     for entry in scenario.list("organizations"):

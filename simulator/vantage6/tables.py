@@ -14,8 +14,9 @@ class Sequence:
 
     def take(self, wanted: Optional[int] = None) -> int:
         if wanted is not None:
-            if not isinstance(wanted, int) or isinstance(wanted, bool) or wanted < 1:
-                raise ValueError(f"an id must be a positive integer, not {wanted!r}")
+            if not isinstance(wanted, int) or isinstance(wanted, bool) or wanted < 0:
+                # 0 too: a database stores an explicit 0 (vantage6's mock numbers from 0)
+                raise ValueError(f"an id must be an integer >= 0, not {wanted!r}")
             self.last = max(self.last, wanted)
             return wanted
         self.last += 1

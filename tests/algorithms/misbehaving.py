@@ -90,3 +90,32 @@ def small_counts(df: pd.DataFrame, column: str) -> dict:
 def weight_of_first(df: pd.DataFrame, weights: dict) -> dict:
     """Organization weights keyed by index: fine as a Python dict, but JSON keys are strings."""
     return {"weighted_rows": len(df) * weights[0]}
+
+
+@algorithm_client
+def central_on(client: AlgorithmClient, organizations: list):
+    """A central function that sends its subtask to the organizations the input names."""
+    task = client.task.create(input_={"method": "rows_and_columns"}, organizations=organizations,
+                              name="sub", description="")
+    return client.wait_for_results(task_id=task["id"])
+
+
+@algorithm_client
+def central_boom(client: AlgorithmClient):
+    """A central function whose subtask raises."""
+    task = client.task.create(input_={"method": "boom", "args": ["sub-boom"]},
+                              organizations=[org["id"] for org in client.organization.list()],
+                              name="sub", description="")
+    return client.wait_for_results(task_id=task["id"])
+
+
+@algorithm_client
+def central_pairs_by_position(client: AlgorithmClient, rows_of_first: int):
+    """Pairs results[i] with organizations[i]: right with vantage6's mock only."""
+    organizations = [org["id"] for org in client.organization.list()]
+    task = client.task.create(input_={"method": "rows_and_columns"}, organizations=organizations,
+                              name="sub", description="")
+    results = client.wait_for_results(task_id=task["id"])
+    if results[0]["rows"] != rows_of_first:
+        raise ValueError(f"organization {organizations[0]} has {results[0]['rows']} rows")
+    return results

@@ -15,7 +15,7 @@ import pandas as pd
 import pytest
 from vantage6.algorithm.tools.exceptions import InputError
 
-from simulator.mock_client import MockAlgorithmClient
+from simulator.mock_client import ORDER_NOTE, AlgorithmFailed, MockAlgorithmClient
 
 ROOT = Path(__file__).resolve().parents[2]
 ALGORITHM_TESTS = ROOT / "tests" / "algorithms" / "v6_column_stats" / "test"
@@ -48,16 +48,16 @@ def swapped_copy(folder: Path) -> Path:
 
 
 def test_the_algorithms_tests_pass_against_vantage6s_mock():
-    assert passed(pytest_run(ALGORITHM_TESTS / "test_column_stats.py")) == 6
+    assert passed(pytest_run(ALGORITHM_TESTS / "test_column_stats.py")) == 7
 
 
 def test_and_with_only_the_import_swapped_against_the_simulator(tmp_path):
     module = swapped_copy(tmp_path)
-    assert passed(pytest_run(module)) == 6
+    assert passed(pytest_run(module)) == 7
 
 
 def test_and_unchanged_with_the_plugin_option():
-    assert passed(pytest_run(ALGORITHM_TESTS / "test_column_stats.py", "--v6-replace-mock")) == 6
+    assert passed(pytest_run(ALGORITHM_TESTS / "test_column_stats.py", "--v6-replace-mock")) == 7
 
 
 # ---------------------------------------------------------------------------- behaviour
@@ -166,3 +166,53 @@ def test_the_fixture_closes_what_it_made(v6_mock_client):
     client = v6_mock_client(datasets=[[{"database": FRAMES[0]}]], module=MODULE)
     task = client.task.create(input_={"method": "rows_and_columns"}, organizations=[0])
     assert client.wait_for_results(task["id"]) == [{"rows": 6, "columns": ["age", "group"]}]
+
+
+def test_ids_in_the_input_are_the_ids_the_algorithms_client_knows():
+    """No translation anywhere: records, links and the algorithm's own client agree."""
+    with mock() as client:
+        task = client.task.create(input_={"method": "central_on", "kwargs": {
+            "organizations": [o["id"] for o in client.organization.list()]}}, organizations=[0])
+        (listed,) = client.task.list()[:1]
+        assert listed["init_org"] == {"id": 0, "link": "/api/organization/0",
+                                      "methods": ["DELETE", "GET", "PATCH"]}
+        (subtask_results,) = client.wait_for_results(task["id"])
+        assert sorted(r["rows"] for r in subtask_results) == [3, 6]
+        assert client.network.results(task["id"] + 1) == {
+            0: {"rows": 6, "columns": ["age", "group"]},
+            1: {"rows": 3, "columns": ["age", "group"]}}
+
+
+def test_a_central_functions_failed_call_names_the_run_and_shows_its_log():
+    with mock() as client:
+        with pytest.raises(KeyError) as info:  # what the algorithm raised, as with the mock
+            client.task.create(input_={"method": "central_on", "kwargs": {"organizations": [7]}},
+                               organizations=[0])
+    error = info.value
+    assert isinstance(error, AlgorithmFailed) and error.run["status"] == "crashed"
+    lines = str(error).splitlines()
+    assert lines[:3] == [
+        f"run {error.run['id']} of task 1 'mock' at organization 0 (node 0) ended 'crashed': "
+        "KeyError: 'id'",
+        "the node proxy answered the algorithm's GET /organization/7 with 500 {\"msg\": \"Request "
+        "failed, see node logs\"}; the server had answered 404 {\"msg\": \"Organization id=7 not "
+        "found!\"}",
+        "the node proxy answered the algorithm's POST /task with 500 {\"msg\": \"Request failed, "
+        "see node logs\"}; the server had answered 400 {\"msg\": \"At least one of the supplied "
+        "organizations in not within the collaboration.\"}"]
+    assert lines[3] == "the run's log:" and lines[-2:] == ["KeyError: 'id'", "error > None"]
+
+
+def test_a_subtasks_failure_is_raised_with_its_own_type():
+    with mock() as client:
+        with pytest.raises(ValueError, match="sub-boom") as info:
+            client.task.create(input_={"method": "central_boom"}, organizations=[0])
+    assert "of task 2 'sub' (a subtask of task 1) at organization" in str(info.value)
+
+
+def test_a_central_function_that_pairs_by_position_hears_why_it_failed():
+    with mock() as client:
+        with pytest.raises(ValueError, match="organization 0 has 3 rows") as info:
+            client.task.create(input_={"method": "central_pairs_by_position",
+                                       "kwargs": {"rows_of_first": 6}}, organizations=[0])
+    assert ORDER_NOTE in str(info.value).splitlines()

@@ -134,7 +134,8 @@ class NodeProxy:
             if response.status <= 210:
                 return response
         self.host.events.emit("node_proxy_failed", {
-            "node_id": node_id, "method": request.method, "path": path,
+            "node_id": node_id, "task_id": _container(request).get("task_id"),
+            "method": request.method, "path": path,
             "status": response.status if response is not None else None,
             "body": _json_or_text(response) if response is not None else "connection dropped"})
         return None
@@ -144,20 +145,24 @@ def _foreign_container(request: Request, node_id: int) -> Optional[int]:
     """The node whose container token this is, when it is not this proxy's node. A real
     container's network reaches its own node's proxy only; here every node's proxy shares one
     address, so a token taken from another node's run is refused by name."""
+    owner = _container(request).get("node_id")
+    return owner if isinstance(owner, int) and owner != node_id else None
+
+
+def _container(request: Request) -> dict:
+    """The container token's ``sub`` (node, organization, task...); {} for any other caller."""
     auth = request.headers.get("Authorization", "")
-    owner = _container_node(auth[7:]) if auth.startswith("Bearer ") else None
-    return owner if owner is not None and owner != node_id else None
+    return _container_identity(auth[7:]) if auth.startswith("Bearer ") else {}
 
 
 @functools.lru_cache(maxsize=1024)  # a run presents its one token on every call
-def _container_node(token: str) -> Optional[int]:
+def _container_identity(token: str) -> dict:
     try:
         claims = jwt.decode(token, options={"verify_signature": False})
     except jwt.PyJWTError:
-        return None  # the server will say what is wrong with it
+        return {}  # the server will say what is wrong with it
     sub = claims.get("sub")
-    owner = sub.get("node_id") if isinstance(sub, dict) else None
-    return owner if isinstance(owner, int) else None
+    return sub if isinstance(sub, dict) else {}
 
 
 def _json_or_text(response: Response) -> Any:

@@ -31,3 +31,17 @@ def central_stats(client: AlgorithmClient, columns: list, organizations: list = 
                        "min": min(p[column]["min"] for p in partials),
                        "max": max(p[column]["max"] for p in partials)}
     return out
+
+
+@algorithm_client
+def central_counts(client: AlgorithmClient, organizations_to_include: list, column: str) -> dict:
+    """Counts of ``column`` over exactly the organizations the task's input names: the ids a
+    test took from ``organization.list()``, used here for ``organization.get`` and subtasks."""
+    names = sorted(client.organization.get(org_id)["name"] for org_id in organizations_to_include)
+    task = client.task.create(
+        input_={"method": "partial_stats", "kwargs": {"columns": [column]}},
+        organizations=organizations_to_include, name="partial counts",
+        description="counts per organization")
+    partials = client.wait_for_results(task_id=task["id"])
+    return {"organizations": names, "partials": len(partials),
+            "count": sum(p[column]["count"] for p in partials)}

@@ -48,6 +48,21 @@ def test_partial_stats_per_organization(client):
     assert counts == sorted(len(pd.read_csv(path)) for path in CSVS)
 
 
+def test_central_on_the_organizations_the_input_names(client):
+    """Ids taken from organization.list() travel inside the input: the central function asks for
+    each organization and sends its subtask to exactly those."""
+    chosen = client.organization.list()[1:]
+    ids = [org["id"] for org in chosen]
+    task = client.task.create(
+        input_={"method": "central_counts",
+                "kwargs": {"organizations_to_include": ids, "column": "age"}},
+        organizations=[client.organization_id])
+    (result,) = client.wait_for_results(task.get("id"))
+    assert result["organizations"] == sorted(org["name"] for org in chosen)
+    assert result["partials"] == len(ids)
+    assert result["count"] == sum(pd.read_csv(path)["age"].count() for path in CSVS[1:])
+
+
 def test_a_missing_column_is_an_input_error(client):
     with pytest.raises(InputError, match="Columns not in the data"):
         client.task.create(input_={"method": "partial_stats", "kwargs": {"columns": ["nope"]}},
