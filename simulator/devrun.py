@@ -62,8 +62,18 @@ def run(args: argparse.Namespace, console: Optional[Console] = None) -> int:
     with Network.from_scenario(args.scenario, execution=args.execution) as net, net.intercept():
         client = _login(net, args.user, args.password)
         collaboration = args.collaboration or _first_collaboration(net, client)
-        organizations = ([int(o) for o in args.organizations.split(",")] if args.organizations
-                         else _members(net, collaboration))
+        members = _members(net, collaboration)
+        central = _is_central(net, args.image, args.method)
+        if args.organizations:
+            organizations = [int(o) for o in args.organizations.split(",")]
+        elif central:  # its subtasks reach the others; a copy per organization helps nobody
+            organizations = [client.whoami.organization_id]
+            if organizations[0] not in members:
+                organizations = members[:1]
+            console.print(f"{args.method} is a central function: running it at organization "
+                          f"{organizations[0]} (--organizations chooses)")
+        else:
+            organizations = members
         databases = [{"label": label} for label in (args.databases or ["default"])]
         input_ = {"method": args.method, "args": positional, "kwargs": kwargs}
         task = _create_with_progress(net, client, console, organizations, collaboration,
@@ -74,8 +84,12 @@ def run(args: argparse.Namespace, console: Optional[Console] = None) -> int:
         with contextlib.redirect_stdout(io.StringIO()):  # the client's spinner
             client.wait_for_results(task["id"])
         failed = _report(net, console, task["id"])
-        if args.check_pooled:
-            _check_pooled(net, console, task["id"], args, organizations, positional, kwargs)
+        if args.check_pooled and failed:
+            console.print("--check-pooled skipped: a run did not complete")
+        elif args.check_pooled:
+            # a central function's subtasks reach the collaboration: its pool is all of it
+            _check_pooled(net, console, task["id"], args, members if central else organizations,
+                          positional, kwargs, central)
     return 1 if failed else 0
 
 
@@ -192,36 +206,55 @@ def _duration(run: dict) -> str:
     return f"{(finished - started).total_seconds() * 1000:.0f} ms"
 
 
-def _check_pooled(net: Network, console: Console, task_id: int, args, organizations,
-                  positional: list, kwargs: dict) -> None:
-    """Call the method on the pooled data of the organizations; compare with the partials."""
+def _is_central(net: Network, image: str, method: str) -> bool:
+    """A function that gets an algorithm client (``@algorithm_client``): a central function."""
     import importlib
 
+    algorithm = net.vantage6.algorithms.resolve(image)
+    if algorithm is None:
+        return False
+    try:
+        function = getattr(importlib.import_module(algorithm.module), method, None)
+    except Exception:  # the run will show why it cannot import
+        return False
+    return bool(getattr(function, "wrapped_in_algorithm_client_decorator", False))
+
+
+def _check_pooled(net: Network, console: Console, task_id: int, args, organizations,
+                  positional: list, kwargs: dict, central: bool) -> None:
+    """The same task on one organization holding the pooled data of ``organizations``: its
+    result against the sum of the partial results (a partial function) or against the
+    federated result (a central function)."""
     import pandas as pd
 
-    from simulator.vantage6.runtime.isolation import base_environment, run_context
+    from simulator.mock_client import MockAlgorithmClient
 
     algorithm = net.vantage6.algorithms.resolve(args.image)
     if algorithm is None:
         console.print(f"[red]--check-pooled: no package for {args.image}")
         return
-    method = getattr(importlib.import_module(algorithm.module), args.method)
     labels = args.databases or ["default"]
-    frames = []
-    for label in labels:
-        parts = [net.nodes.of(org).data(label) for org in organizations]
-        frames.append(pd.concat(parts, ignore_index=True))
-    log = io.StringIO()
-    with run_context(base_environment(), log):  # its prints stay out of the report
-        pooled = method(*positional, mock_data=list(reversed(frames)), **kwargs)
-    pooled = json.loads(json.dumps(pooled, default=_plain))
-    partials = list(net.results(task_id).values())
-    combined = _sum_of(partials)
+    frames = [pd.concat([net.nodes.of(org).data(label) for org in organizations],
+                        ignore_index=True) for label in labels]
+    input_ = {"method": args.method, "args": positional, "kwargs": kwargs}
+    with MockAlgorithmClient(datasets=[[{"database": frame} for frame in frames]],
+                             module=algorithm.module, raise_errors=False) as pooled_network:
+        pooled_task = pooled_network.task.create(input_=input_, organizations=[0])
+        pooled_results = pooled_network.result.from_task(pooled_task["id"])
+        if not pooled_results:
+            (run,) = pooled_network.run.from_task(pooled_task["id"])
+            console.print(f"[red]--check-pooled: the run on the pooled data {run['status']}:")
+            console.print(run.get("log") or "(no log)", markup=False, highlight=False)
+            return
+    pooled = pooled_results[0]
+    federated = list(net.results(task_id).values())
+    reference = federated[0] if central and federated else _sum_of(federated)
     table = Table(title=f"{args.method} on the pooled data of organizations {organizations}")
-    for column in ("value", "pooled", "sum of the partial results", "difference"):
+    for column in ("value", "pooled", "federated result" if central
+                   else "sum of the partial results", "difference"):
         table.add_column(column)
     for key, value in _leaves(pooled):
-        other = dict(_leaves(combined)).get(key)
+        other = dict(_leaves(reference)).get(key)
         difference = (value - other if isinstance(value, (int, float))
                       and isinstance(other, (int, float)) else "-")
         table.add_row(key, repr(value), repr(other), repr(difference))

@@ -87,6 +87,30 @@ def test_run_of_a_central_function_lists_its_subtasks():
     assert done.stdout.count("completed") == 4  # the central run and its subtask's three
 
 
+def test_check_pooled_of_a_central_function_runs_it_once_on_the_pooled_data():
+    """Without --organizations a central function runs at one organization (its subtasks reach
+    the rest); the pooled check runs it again on one organization holding everyone's rows."""
+    done = simulator_cli("run", "--image", "harbor2.vantage6.ai/demo/average", "--method",
+                         "central_average", "--kwargs", '{"column_name": "age"}',
+                         "--check-pooled")
+    assert done.returncode == 0, done.stdout + done.stderr
+    out = done.stdout
+    assert "central_average is a central function: running it at organization 2" in out
+    assert out.count("completed") == 4 and "Traceback" not in out + done.stderr
+    assert "central_average on the pooled data of organizations [2, 3, 4]" in out
+    assert "│ average │ 52.23661971830986 │ 52.23661971830986 │ 0.0" in out
+
+
+def test_check_pooled_is_skipped_after_a_failed_run(tmp_path):
+    done = simulator_cli("run", "--image", "harbor2.vantage6.ai/demo/average", "--method",
+                         "partial_average", "--kwargs", '{"column_name": "nope"}',
+                         "--check-pooled")
+    assert done.returncode == 1
+    assert "--check-pooled skipped: a run did not complete" in done.stdout
+    # the crashed run's own log, and no traceback of the command itself
+    assert "run 1 (organization 2) crashed:" in done.stdout and done.stderr == ""
+
+
 def test_run_exits_non_zero_with_the_traceback_of_a_failed_run(tmp_path):
     scenario = tmp_path / "s.yaml"
     scenario.write_text(
