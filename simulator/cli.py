@@ -83,8 +83,9 @@ def _fixtures_generate(args: argparse.Namespace) -> int:
     from simulator.datagen import generate
 
     try:
+        algorithms = dict(_image_and_module(given) for given in args.algorithms or [])
         made = generate(args.out, organizations=args.orgs, rows=args.rows, seed=args.seed,
-                        skew=args.skew, missing=args.missing)
+                        skew=args.skew, missing=args.missing, algorithms=algorithms)
     except (ValueError, OSError) as exc:
         print(f"cannot generate: {exc}", file=sys.stderr)
         return 2
@@ -92,6 +93,14 @@ def _fixtures_generate(args: argparse.Namespace) -> int:
         print(f"wrote {path}")
     print(f"wrote {made.scenario}  (python -m simulator serve --scenario {made.scenario})")
     return 0
+
+
+def _image_and_module(given: str) -> tuple[str, str]:
+    image, equals, module = given.rpartition("=")
+    if not equals or not image or not module:
+        raise ValueError(f"--algorithm {given!r}: give IMAGE=MODULE, e.g. "
+                         "registry.example.org/my-algo=my_algo")
+    return image, module
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -144,13 +153,22 @@ def build_parser() -> argparse.ArgumentParser:
     generate.add_argument("--missing", type=float, default=0.03,
                           help="rate of missing measurements (default 0.03)")
     generate.add_argument("--out", required=True, help="folder to write into")
+    generate.add_argument("--algorithm", action="append", dest="algorithms",
+                          metavar="IMAGE=MODULE",
+                          help="map an image to your algorithm's package (repeatable)")
     generate.set_defaults(func=_fixtures_generate)
     return parser
 
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
+    from simulator.scenario import ScenarioError
+
     args = build_parser().parse_args(argv)
-    return args.func(args)
+    try:
+        return args.func(args)
+    except ScenarioError as exc:  # the file and key path say it all: no traceback
+        print(f"simulator: {exc}", file=sys.stderr)
+        return 2
 
 
 if __name__ == "__main__":

@@ -17,6 +17,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Optional
 
 import numpy as np
 import pandas as pd
@@ -80,9 +81,10 @@ def organization_frame(index: int, organizations: int, rows: int, seed: int,
 
 
 def generate(out: str | Path, organizations: int = 3, rows: int = 1000, seed: int = 42,
-             skew: float = 0.3, missing: float = 0.03) -> Generated:
+             skew: float = 0.3, missing: float = 0.03,
+             algorithms: Optional[dict[str, str]] = None) -> Generated:
     """Write the CSVs and a scenario for them into ``out``; the same arguments give the same
-    bytes."""
+    bytes. ``algorithms`` (image -> module) join the demo average in the scenario."""
     if organizations < 1 or rows < 0:
         raise ValueError("give at least one organization and a non-negative number of rows")
     if not 0 <= missing < 1:
@@ -108,7 +110,7 @@ def generate(out: str | Path, organizations: int = 3, rows: int = 1000, seed: in
         "nodes": nodes,
         "users": [{"username": RESEARCHER[0], "password": RESEARCHER[1], "organization": 2,
                    "roles": ["Researcher"], "firstname": "Ada", "lastname": "Researcher"}],
-        "algorithms": dict(AVERAGE),
+        "algorithms": {**AVERAGE, **(algorithms or {})},
     }
     scenario_path = folder / "scenario.yaml"
     scenario_path.write_text(yaml.safe_dump(scenario, sort_keys=False))

@@ -35,6 +35,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--image", required=True, help="the task's image (see the scenario's "
                                                        "algorithms)")
     parser.add_argument("--method", required=True, help="the function to call")
+    parser.add_argument("--module", help="the importable package --image stands for (instead "
+                                         "of an algorithms: entry in the scenario)")
     parser.add_argument("--kwargs", default="{}", help="keyword arguments, as JSON")
     parser.add_argument("--args", default="[]", help="positional arguments, as a JSON list")
     parser.add_argument("--organizations", help="comma-separated ids (default: all)")
@@ -60,6 +62,8 @@ def run(args: argparse.Namespace, console: Optional[Console] = None) -> int:
         console.print("[red]--kwargs is a JSON object and --args a JSON list")
         return 2
     with Network.from_scenario(args.scenario, execution=args.execution) as net, net.intercept():
+        if not _algorithm_known(net, console, args.image, args.module):
+            return 2
         client = _login(net, args.user, args.password)
         collaboration = args.collaboration or _first_collaboration(net, client)
         members = _members(net, collaboration)
@@ -91,6 +95,26 @@ def run(args: argparse.Namespace, console: Optional[Console] = None) -> int:
             _check_pooled(net, console, task["id"], args, members if central else organizations,
                           positional, kwargs, central)
     return 1 if failed else 0
+
+
+def _algorithm_known(net: Network, console: Console, image: str, module: Optional[str]) -> bool:
+    """``--module`` registers the image; without it the scenario must map it."""
+    from simulator.vantage6.scenario import import_problem
+
+    registry = net.vantage6.server.algorithms
+    if module is not None:
+        problem = import_problem(module)
+        if problem is not None:
+            console.print(f"[red]--module: {problem}")
+            return False
+        registry.register(image, module)
+        return True
+    if image in registry:
+        return True
+    known = ", ".join(sorted(registry.items())) or "none"
+    console.print(f"[red]no package for image {image!r} in the scenario (it maps: {known}); "
+                  "give --module PACKAGE, or map it under algorithms:")
+    return False
 
 
 def _login(net: Network, user: Optional[str], password: Optional[str]):

@@ -105,6 +105,28 @@ def _load(name: str) -> "Scenario":
     return _scenario(str(path), path.stat().st_mtime)
 
 
+def _relative_to(request: pytest.FixtureRequest, name: str) -> str:
+    """A relative scenario path, found where a test suite would mean it: the current directory,
+    else the test file's folder (for a marker), the ini file's folder, the rootdir. A bare
+    name that is none of these stays a bundled scenario's name."""
+    from pathlib import Path
+
+    path = Path(name)
+    if path.is_absolute() or path.exists():
+        return name
+    bases = []
+    marker = request.node.get_closest_marker("v6_scenario")
+    if marker is not None and marker.args:
+        bases.append(Path(request.node.path).parent)
+    if request.config.inipath is not None:
+        bases.append(request.config.inipath.parent)
+    bases.append(request.config.rootpath)
+    for base in bases:
+        if (base / path).exists():
+            return str(base / path)
+    return name
+
+
 @pytest.fixture
 def v6_network(request: pytest.FixtureRequest) -> Iterator["Network"]:
     from simulator.network import Network
@@ -113,8 +135,13 @@ def v6_network(request: pytest.FixtureRequest) -> Iterator["Network"]:
     name = (marker.args[0] if marker is not None and marker.args else
             request.config.getoption("--v6-scenario") or request.config.getini("v6_scenario"))
     options = dict(marker.kwargs) if marker is not None else {}
-    scenario = name if isinstance(name, dict) else _load(str(name))
-    network = Network(scenario, **options)
+    from simulator.scenario import ScenarioError
+
+    try:
+        scenario = name if isinstance(name, dict) else _load(_relative_to(request, str(name)))
+        network = Network(scenario, **options)
+    except ScenarioError as exc:  # one line naming the file and key, not the builder's stack
+        pytest.fail(f"v6_network: {exc}", pytrace=False)
     privacy = request.node.get_closest_marker("v6_privacy")
     if privacy is not None:
         network.privacy.enable(*privacy.args, **privacy.kwargs)

@@ -35,7 +35,7 @@ class Scenario:
         try:
             data = yaml.safe_load(path.read_text()) or {}
         except yaml.YAMLError as exc:
-            raise ScenarioError(f"{path}: not valid YAML: {exc}") from exc
+            raise ScenarioError(_yaml_problem(path, exc)) from None
         return cls.from_dict(data, folder=path.parent, source=str(path))
 
     @classmethod
@@ -61,6 +61,15 @@ class Scenario:
             return uri
         path = Path(uri)
         return str(path if path.is_absolute() else (self.folder / path).resolve())
+
+
+def _yaml_problem(path: Path, exc: yaml.YAMLError) -> str:
+    """One line: the file, where, and what (PyYAML's own message spans several)."""
+    mark = getattr(exc, "problem_mark", None)
+    where = f":{mark.line + 1}:{mark.column + 1}" if mark is not None else ""
+    problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+    context = getattr(exc, "context", None)
+    return f"{path}{where}: not valid YAML: {problem}" + (f" ({context})" if context else "")
 
 
 def resolve_scenario_path(path: str | Path) -> Path:

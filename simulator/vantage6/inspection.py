@@ -74,15 +74,20 @@ def results(server: "Vantage6Server", task_id: int, strict: bool = False) -> dic
             raise KeyError(f"no task {task_id}")
         incomplete = [run for run in task.runs if run.status != "completed"]
         if strict and incomplete:
-            views = [failed_run_view(run) for run in incomplete]
+            views = [failed_run_view(server, run) for run in incomplete]
             raise RunFailed(f"task {task_id} {task.name!r}: "
                             + "\n".join(describe_run(view) for view in views), views)
         return {run.organization.id: decode_result(run) for run in task.runs if run.result}
 
 
-def failed_run_view(run: "Run") -> dict:
+def failed_run_view(server: "Vantage6Server", run: "Run") -> dict:
     view = run_view(run)
     view["task_name"] = run.task.name if run.task else None
+    if run.status == "non-existing Docker image" and run.task is not None:
+        # what a real node's own log would say; its run log only says to look there
+        known = ", ".join(sorted(server.algorithms.items())) or "none"
+        view["node_log"] = (f"no package for image {run.task.image!r}: the scenario's "
+                            f"algorithms map {known}")
     return view
 
 
@@ -92,7 +97,7 @@ def failed_runs(server: "Vantage6Server") -> list[dict]:
     from simulator.vantage6.status import has_task_failed
 
     with server.lock:
-        return [failed_run_view(run) for run in sorted(server.state.runs.values(),
+        return [failed_run_view(server, run) for run in sorted(server.state.runs.values(),
                                                        key=lambda r: r.id)
                 if has_task_failed(getattr(run.status, "value", run.status))]
 
@@ -103,6 +108,8 @@ def describe_run(view: dict, tail: int = LOG_TAIL) -> str:
     shown = lines[-tail:]
     head = (f"run {view['id']} of task {view['task_id']} {view.get('task_name')!r} at "
             f"organization {view['organization_id']}: {view['status']}")
+    if view.get("node_log"):
+        head += f" (the node's log: {view['node_log']})"
     if not lines:
         return head + " (no log)"
     cut = f" (last {len(shown)} of {len(lines)} lines)" if len(lines) > len(shown) else ""

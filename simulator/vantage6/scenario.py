@@ -2,6 +2,9 @@
 users, roles, nodes with their databases, and the image -> module map of algorithms)."""
 from __future__ import annotations
 
+import difflib
+import importlib.util
+import os
 import random
 import uuid
 from dataclasses import dataclass, field
@@ -32,6 +35,15 @@ def build(server, scenario: Scenario, rng: Optional[random.Random] = None) -> No
     def fail(what: str, entry: Any, why: str) -> ScenarioError:
         return ScenarioError(f"{src}: {what} {entry!r}: {why}")
 
+    def entries(key: str) -> list[tuple[str, dict]]:
+        """The entries of a section with their key paths, their keys checked first."""
+        out = []
+        for index, entry in enumerate(scenario.list(key)):
+            path = f"{key}[{index}]"
+            check_keys(src, path, entry, ENTRY_KEYS[key])
+            out.append((path, entry))
+        return out
+
     def org_ref(value, what, entry):
         org = state.organizations.get(value) or state.find(
             state.organizations.values(), lambda o: o.name == value)
@@ -52,7 +64,7 @@ def build(server, scenario: Scenario, rng: Optional[random.Random] = None) -> No
             raise fail(what, entry, f"id {wanted!r} is taken or not an integer >= 0")
         return wanted
 
-    for entry in scenario.list("organizations"):
+    for _, entry in entries("organizations"):
         if "name" not in entry:
             raise fail("organization", entry, "needs a name")
         if state.name_taken(state.organizations, entry["name"]):
@@ -62,21 +74,21 @@ def build(server, scenario: Scenario, rng: Optional[random.Random] = None) -> No
         state.add_organization(entry["name"], id=check_id(state.organizations, entry,
                                                           "organization"), **fields)
 
-    for entry in scenario.list("collaborations"):
+    for _, entry in entries("collaborations"):
         if "name" not in entry:
             raise fail("collaboration", entry, "needs a name")
         orgs = [org_ref(o, "collaboration", entry) for o in entry.get("organizations", [])]
         state.add_collaboration(entry["name"], orgs, bool(entry.get("encrypted", False)),
                                 id=check_id(state.collaborations, entry, "collaboration"))
 
-    for entry in scenario.list("studies"):
+    for _, entry in entries("studies"):
         col = col_ref(entry.get("collaboration"), "study", entry)
         orgs = [org_ref(o, "study", entry) for o in entry.get("organizations", [])]
         if any(o not in col.organizations for o in orgs):
             raise fail("study", entry, "all its organizations must be in its collaboration")
         state.add_study(entry["name"], col, orgs, id=check_id(state.studies, entry, "study"))
 
-    for entry in scenario.list("roles"):
+    for _, entry in entries("roles"):
         org = org_ref(entry["organization"], "role", entry) if entry.get("organization") else None
         rules = []
         for rule in entry.get("rules", []):
@@ -89,10 +101,10 @@ def build(server, scenario: Scenario, rng: Optional[random.Random] = None) -> No
                        id=check_id(state.roles, entry, "role"))
 
     auth_ids = {**state.users, **state.nodes}
-    for entry in scenario.list("users"):
+    for path, entry in entries("users"):
         for key in ("username", "password", "organization"):
             if key not in entry:
-                raise fail("user", entry, f"needs '{key}'")
+                raise ScenarioError(f"{src}: {path}.{key}: missing")
         if state.user_by_username(entry["username"]) is not None:
             raise fail("user", entry, "duplicate username")
         if entry.get("check_password", True) and password_problem(entry["password"]):
@@ -113,7 +125,10 @@ def build(server, scenario: Scenario, rng: Optional[random.Random] = None) -> No
         auth_ids[user.id] = user
         server.scenario_passwords[user.username] = entry["password"]
 
-    for entry in scenario.list("nodes"):
+    for path, entry in entries("nodes"):
+        for key in ("organization", "collaboration"):
+            if key not in entry:
+                raise ScenarioError(f"{src}: {path}.{key}: missing")
         org = org_ref(entry.get("organization"), "node", entry)
         col = col_ref(entry.get("collaboration"), "node", entry)
         if org not in col.organizations:
@@ -125,7 +140,12 @@ def build(server, scenario: Scenario, rng: Optional[random.Random] = None) -> No
         node = state.add_node(name, org, col, api_key, id=check_id(auth_ids, entry, "node"))
         auth_ids[node.id] = node
         databases = []
-        for db in entry.get("databases", []):
+        for index, db in enumerate(entry.get("databases", [])):
+            where = f"{path}.databases[{index}]"
+            if not isinstance(db, dict):
+                raise ScenarioError(f"{src}: {where}: a mapping such as {{label: default, uri: "
+                                    "data.csv, type: csv}}")
+            check_keys(src, where, db, DATABASE_KEYS)
             if "label" not in db or "uri" not in db:
                 raise fail("node", entry, "each database needs a label and a uri")
             databases.append({**db, "uri": scenario.resolve(str(db["uri"])),
@@ -160,6 +180,65 @@ def build(server, scenario: Scenario, rng: Optional[random.Random] = None) -> No
             server.algorithms.register(str(image), str(module), mode)
         except ValueError as exc:
             raise ScenarioError(f"{src}: algorithm {image!r}: {exc}") from exc
+        problem = import_problem(str(module))
+        if problem is not None:
+            raise ScenarioError(f"{src}: algorithms.{image}: {problem}")
+
+
+def import_problem(module: str) -> Optional[str]:
+    """Why ``module`` cannot be imported here (found without running it), or None."""
+    try:
+        found = importlib.util.find_spec(module)
+    except (ImportError, ValueError) as exc:  # a parent package is missing or broken
+        found, why = None, f" ({exc})"
+    else:
+        why = ""
+    if found is not None:
+        return None
+    return (f"module {module!r} cannot be imported{why}: install the algorithm's package in "
+            "this environment, or put the folder holding it on PYTHONPATH")
+
+
+def check_databases(server, scenario: Scenario) -> None:
+    """Every file database of the scenario's nodes is there (as a real node checks its
+    configured files when it starts), so a missing CSV is named before any run crashes on it."""
+    entries = scenario.list("nodes")
+    for index, (node_id, setup) in enumerate(server.node_setups.items()):
+        for position, db in enumerate(setup.databases):
+            uri, db_type = db["uri"], db.get("type", "csv")
+            if db_type in FILE_TYPES and "://" not in uri and not os.path.exists(uri):
+                given = (entries[index].get("databases") or [{}])[position].get("uri", uri) \
+                    if index < len(entries) else uri
+                raise ScenarioError(
+                    f"{scenario.source}: nodes[{index}].databases[{position}].uri: {given} "
+                    f"not found (resolved to {uri}; a relative uri resolves against the "
+                    "scenario's folder)")
+
+
+FILE_TYPES = ("csv", "excel", "parquet")
+# the keys each entry may have (a typo is named, with what it was probably meant to be)
+ENTRY_KEYS = {
+    "organizations": {"id", "name", "domain", "address1", "address2", "zipcode", "country",
+                      "public_key"},
+    "collaborations": {"id", "name", "organizations", "encrypted",
+                       "session_restrict_to_same_image"},
+    "studies": {"id", "name", "collaboration", "organizations"},
+    "roles": {"id", "name", "description", "rules", "organization"},
+    "users": {"id", "username", "password", "organization", "roles", "rules", "email",
+              "firstname", "lastname", "check_password"},
+    "nodes": {"id", "organization", "collaboration", "name", "api_key", "databases", "online",
+              "policies", "algorithm_env", "share_algorithm_logs", "speed"},
+}
+DATABASE_KEYS = {"label", "uri", "type", "env", "parameters"}
+
+
+def check_keys(source: str, path: str, entry: dict, known: set) -> None:
+    for key in entry:
+        if key not in known:
+            close = difflib.get_close_matches(str(key), sorted(known), n=1)
+            hint = f" (did you mean '{close[0]}'?)" if close else \
+                f"; known keys: {', '.join(sorted(known))}"
+            raise ScenarioError(f"{source}: {path}: unknown key '{key}'{hint}")
 
 
 def _rule_key(rule, entry, fail) -> tuple[str, str, str]:

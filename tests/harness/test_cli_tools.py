@@ -111,6 +111,47 @@ def test_check_pooled_is_skipped_after_a_failed_run(tmp_path):
     assert "run 1 (organization 2) crashed:" in done.stdout and done.stderr == ""
 
 
+def test_a_bad_scenario_is_one_line_naming_the_file_and_key(tmp_path):
+    scenario = tmp_path / "s.yaml"
+    scenario.write_text("organizations: [{id: 2, name: a}]\n"
+                        "collaborations: [{id: 1, name: c, organizations: [2]}]\n"
+                        "nodes: [{organisation: 2, collaboration: 1}]\n")
+    done = simulator_cli("run", "--scenario", str(scenario), "--image", "x", "--method", "m")
+    assert (done.returncode, done.stdout) == (2, "")
+    assert done.stderr == (f"simulator: {scenario}: nodes[0]: unknown key 'organisation' (did "
+                           "you mean 'organization'?)\n")
+    scenario.write_text("organizations: [{id: 2, name: a\n")
+    done = simulator_cli("serve", "--scenario", str(scenario), "--port", "0")
+    assert done.returncode == 2 and done.stderr.count("\n") == 1
+    assert done.stderr.startswith(f"simulator: {scenario}:2:") and "Traceback" not in done.stderr
+
+
+def test_an_algorithm_is_registered_without_editing_yaml(tmp_path):
+    root = str(Path(__file__).resolve().parents[2])  # tests.algorithms importable from here
+    done = simulator_cli("run", "--image", "my/algo", "--module", "tests.algorithms.misbehaving",
+                         "--method", "rows_and_columns", "--organizations", "2", cwd=root)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert '"rows": 120' in done.stdout
+    done = simulator_cli("fixtures", "generate", "--orgs", "2", "--rows", "20", "--out",
+                         str(tmp_path / "gen"), "--algorithm",
+                         "my/algo=tests.algorithms.misbehaving", cwd=root)
+    assert done.returncode == 0, done.stderr
+    done = simulator_cli("run", "--scenario", str(tmp_path / "gen" / "scenario.yaml"),
+                         "--image", "my/algo", "--method", "rows_and_columns", cwd=root)
+    assert done.returncode == 0 and done.stdout.count('"rows": 20') == 2, done.stdout
+
+
+def test_an_unknown_image_or_module_is_named_with_what_is_known():
+    done = simulator_cli("run", "--image", "my/unmapped", "--method", "m")
+    assert done.returncode == 2
+    assert ("no package for image 'my/unmapped' in the scenario (it maps: "
+            "harbor2.vantage6.ai/demo/average); give --module PACKAGE") in " ".join(
+                done.stdout.split())
+    done = simulator_cli("run", "--image", "my/algo", "--module", "no_such_algo", "--method", "m")
+    assert done.returncode == 2 and "module 'no_such_algo' cannot be imported" in " ".join(
+        done.stdout.split())
+
+
 def test_run_exits_non_zero_with_the_traceback_of_a_failed_run(tmp_path):
     scenario = tmp_path / "s.yaml"
     scenario.write_text(

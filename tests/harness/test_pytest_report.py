@@ -92,3 +92,51 @@ def test_an_order_sensitive_failure_says_results_come_newest_first(pytester, mon
     assert ("task 1: results came for organizations [1, 0] (newest run first, as the server "
             "lists them); vantage6's mock gives [0, 1]") in text
     assert "Sort both sides, or pair by what each result says" in text
+
+
+SCENARIO = """
+organizations: [{id: 2, name: a}]
+collaborations: [{id: 1, name: c, organizations: [2]}]
+nodes: [{organization: 2, collaboration: 1, databases: [{label: default, uri: a.csv}]}]
+users: [{username: res, password: Password1!, organization: 2, roles: [Researcher]}]
+"""
+
+
+def test_a_marker_path_resolves_against_the_test_file_and_errors_are_one_line(pytester):
+    sub = pytester.mkdir("sub")
+    (sub / "world.yaml").write_text(SCENARIO)
+    (sub / "a.csv").write_text("age\n1\n")
+    (sub / "typo.yaml").write_text(SCENARIO.replace("organization: 2, roles", "organisation: 2, roles"))
+    (sub / "test_world.py").write_text('''
+import pytest
+
+
+@pytest.mark.v6_scenario("world.yaml")
+def test_found_beside_this_file(v6_network):
+    assert [n.organization_id for n in v6_network.nodes] == [2]
+
+
+@pytest.mark.v6_scenario("typo.yaml")
+def test_typo(v6_network):
+    pass
+''')
+    outcome = pytester.runpytest_subprocess("-p", "no:cacheprovider")  # from the folder above
+    outcome.assert_outcomes(passed=1, errors=1)
+    text = outcome.stdout.str()
+    assert (f"v6_network: {sub / 'typo.yaml'}: users[0]: unknown key 'organisation' (did you "
+            "mean 'organization'?)") in text
+    assert "scenario.py" not in text  # no traceback through the builder
+
+
+def test_a_run_of_an_unmapped_image_names_the_image_and_the_known_ones():
+    from simulator.vantage6.inspection import describe_run
+
+    with Network.from_scenario("demo") as net, net.intercept():
+        client = make_client(*JOHN)
+        create_task(client, "anything", [2], image="my/unmapped")
+        (run,) = net.failed_runs()
+        assert describe_run(run) == (
+            f"run {run['id']} of task 1 'anything' at organization 2: non-existing Docker image "
+            "(the node's log: no package for image 'my/unmapped': the scenario's algorithms "
+            "map harbor2.vantage6.ai/demo/average); its log:\n"
+            "    Container failed. Check node logs for details")

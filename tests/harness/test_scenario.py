@@ -5,6 +5,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+import yaml
 
 from simulator.network import Network
 from simulator.scenario import Scenario, ScenarioError
@@ -73,6 +74,16 @@ def test_ids_given_are_kept_and_new_ids_follow_them(fresh):
                                                             "collaboration": "c"}]},
      "already has a node"),
     ({"organizations": [{"id": 1, "name": "clash"}]}, "id 1 is taken"),
+    # a nested typo is named with its key path and what it was probably meant to be
+    ({"organizations": [{"id": 2, "name": "a"}], "collaborations": [
+        {"name": "c", "organizations": [2]}],
+      "nodes": [{"organisation": 2, "collaboration": "c"}]},
+     r"^<dict>: nodes\[0\]: unknown key 'organisation' \(did you mean 'organization'\?\)$"),
+    ({"nodes": [{"collaboration": "c"}]}, r"^<dict>: nodes\[0\]\.organization: missing$"),
+    ({"users": [{"username": "u", "pasword": "Password1!", "organization": 1}]},
+     r"users\[0\]: unknown key 'pasword' \(did you mean 'password'\?\)"),
+    ({"algorithms": {"test/x": "no_such_package.algorithm"}},
+     r"^<dict>: algorithms\.test/x: module 'no_such_package\.algorithm' cannot be imported"),
 ])
 def test_bad_scenarios_say_what_is_wrong(data, message):
     with pytest.raises(ScenarioError, match=message):
@@ -82,3 +93,33 @@ def test_bad_scenarios_say_what_is_wrong(data, message):
 def test_missing_scenario_file():
     with pytest.raises(ScenarioError, match="not found"):
         Scenario.load("no-such-scenario.yaml")
+
+
+def _one_node(uri: str) -> dict:
+    return {"organizations": [{"id": 2, "name": "a"}],
+            "collaborations": [{"id": 1, "name": "c", "organizations": [2]}],
+            "nodes": [{"organization": 2, "collaboration": 1,
+                       "databases": [{"label": "default", "uri": uri}]}]}
+
+
+def test_a_missing_database_file_is_named_when_the_scenario_loads(tmp_path):
+    scenario = tmp_path / "s.yaml"
+    scenario.write_text(yaml.safe_dump(_one_node("data/missing.csv")))
+    with pytest.raises(ScenarioError) as info:
+        Network.from_scenario(str(scenario))
+    assert str(info.value) == (
+        f"{scenario}: nodes[0].databases[0].uri: data/missing.csv not found (resolved to "
+        f"{tmp_path / 'data' / 'missing.csv'}; a relative uri resolves against the scenario's "
+        "folder)")
+    # nodes played by the test itself read no files: nothing to check
+    Network.from_scenario(str(scenario), nodes="manual").close()
+
+
+def test_a_yaml_syntax_error_is_one_line_with_the_place(tmp_path):
+    scenario = tmp_path / "s.yaml"
+    scenario.write_text("organizations:\n  - {id: 2, name: a\nnodes: []\n")
+    with pytest.raises(ScenarioError) as info:
+        Scenario.load(scenario)
+    message = str(info.value)
+    assert message.startswith(f"{scenario}:3:") and "not valid YAML" in message
+    assert "\n" not in message

@@ -269,8 +269,10 @@ class SimulatedNode:
     def _prepare(self, run: dict, task: dict, token: str):
         """The container to start, or the status of a start that fails."""
         algorithm = self.server.algorithms.resolve(task["image"])
-        if algorithm is None:
-            return None, TaskStatus.NO_DOCKER_IMAGE  # nothing to pull, nothing local
+        if algorithm is None:  # nothing to pull, nothing local
+            log.warning("node %s: no package for image %r (the scenario's algorithms map %s)",
+                        self.id, task["image"], sorted(self.server.algorithms.items()))
+            return None, TaskStatus.NO_DOCKER_IMAGE
         mode = self.server.algorithms.mode_of(algorithm)
         data_dir = self.data_dir()
         run_input = base64.b64decode(run["input"]) if run["input"] else b""
