@@ -73,3 +73,16 @@ def central_of(client, method: str, arguments: dict):
     task = client.task.create(method=method, arguments=arguments,
                               organizations=[o["id"] for o in client.organization.list()])
     return client.wait_for_results(task_id=task["id"])
+
+
+@federated
+def read_files(paths: list):
+    """What opening each path gives this run (a 5.x node's container has only its own)."""
+    seen = {}
+    for path in paths:
+        try:
+            with open(path, "rb") as handle:
+                seen[path] = len(handle.read())
+        except OSError as exc:
+            seen[path] = type(exc).__name__
+    return seen

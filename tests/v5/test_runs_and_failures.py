@@ -214,3 +214,24 @@ def test_injected_faults_speak_5x(net, token):
     assert "Error encountered while calling column_sum: disk full" in run["log"]
     net.faults.server_error(path="/api/session$", method="GET")
     assert call(net, token, "GET", "/session") == (500, {"msg": "An unexpected error occurred!"})
+
+
+@BOTH_MODES
+def test_a_run_sees_no_other_organizations_files(net, token):
+    """Another organization's database and its node's session folder are not in this run's
+    container; its own database is."""
+    session, df = make_dataframe(net, token)
+    own = net.nodes.of(organization=2).setup.databases[0]["uri"]
+    theirs = net.nodes.of(organization=3).setup.databases[0]["uri"]
+    node3 = net.nodes.of(organization=3)
+    session3 = node3.data_dir() / "sessions" / f"session{session['id']:09d}"
+    frames3 = sorted(str(p) for p in session3.glob("*.parquet"))
+    assert frames3  # outside a run they are there
+    task = compute(net, token, session, None, "read_files",
+                   {"paths": [own, theirs, *frames3]}, orgs=(2,))
+    [run] = runs_of(net, token, task["id"])
+    assert run["status"] == "completed", run["log"]
+    status, results = call(net, token, "GET", "/result", task_id=task["id"])
+    seen = json.loads(base64.b64decode(results["data"][0]["result"]))
+    assert isinstance(seen.pop(own), int)
+    assert seen == {path: "FileNotFoundError" for path in [theirs, *frames3]}
