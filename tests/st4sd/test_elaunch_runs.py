@@ -130,6 +130,14 @@ def descendants(pid: int) -> list[psutil.Process]:
     return [psutil.Process(pid)] + psutil.Process(pid).children(recursive=True)
 
 
+def command_line(process: psutil.Process) -> str:
+    """Its command line; "" for a process that exited (or is a zombie) while we looked."""
+    try:
+        return " ".join(process.cmdline())
+    except psutil.Error:
+        return ""
+
+
 def wait_gone(processes: list[psutil.Process], timeout: float) -> list[psutil.Process]:
     _, alive = psutil.wait_procs(processes, timeout=timeout)
     return [p for p in alive if p.status() != psutil.STATUS_ZOMBIE]
@@ -144,7 +152,7 @@ def running_sum(net: Network) -> tuple[object, str, list[psutil.Process]]:
     while True:
         pid = net.st4sd.runtime.get(uid).pid
         tree = descendants(pid)
-        if any("sum.py" in " ".join(p.cmdline()) for p in tree):
+        if any("sum.py" in command_line(p) for p in tree):
             return api, uid, tree
         assert time.monotonic() < deadline, "the sleeping component never started"
         time.sleep(0.1)
@@ -199,7 +207,7 @@ def test_a_crash_of_the_test_process_leaves_nothing_running(st4sd_runtime_venv, 
     try:
         supervisor = int(holder.stdout.readline())
         deadline = time.monotonic() + 60
-        while not any("sum.py" in " ".join(p.cmdline()) for p in descendants(supervisor)):
+        while not any("sum.py" in command_line(p) for p in descendants(supervisor)):
             assert time.monotonic() < deadline, "the sleeping component never started"
             time.sleep(0.1)
         tree = descendants(supervisor)
