@@ -3,18 +3,22 @@
 A real node starts each algorithm in a container that sees its own run folder, its job's temporary
 folder and its own databases; other organizations' files, run folders and tokens, and the host's
 processes are simply not there. Runs of the simulator share one machine (and, in process, one
-interpreter), so a run is confined instead: a PEP 578 audit hook refuses, inside a confined run,
-to open, list, create, move or delete what the run's container would not have, with the error a
-missing path gives (``FileNotFoundError``, ENOENT).
+interpreter), so a run is confined instead: inside a confined run, opening, listing, creating,
+moving or deleting what the run's container would not have fails with the error a missing path
+gives (``FileNotFoundError``, ENOENT).
 
-Where a confinement applies: in process, in the run's own context (``confined``), lifted again
-while the simulator answers the run's HTTP calls (``lifted``: that code is the node and the server,
-not the container); in an isolated run's interpreter, process-wide (``confine_process``), so the
-algorithm's own threads are confined too.
+Where a confinement applies: in process, in the run's own context (``confined``: the file
+functions of ``builtins``, ``io`` and ``os`` are guarded while a run is active), lifted again
+while the simulator answers the run's HTTP calls or fires its timers (``lifted``: that code is
+the node and the server, not the container); in an isolated run's interpreter, process-wide
+(``confine_process``: a PEP 578 audit hook, so the algorithm's own threads and every way of
+opening a file are confined too).
 
 It catches an algorithm that reaches for what a real node would not give it; it is not a sandbox
-against code that sets out to undo it (the hook's state is reachable from the same interpreter).
-``os.stat`` is not audited by Python: a confined run can learn that a path exists, not read it.
+against code that sets out to undo it (its state is reachable from the same interpreter). Not
+guarded: ``os.stat`` (a run can learn that a path exists, not read it), and files opened by
+native code (pyarrow's own file system); in process also functions bound before the run started
+(``from os import listdir`` at import time).
 """
 from __future__ import annotations
 
@@ -95,30 +99,14 @@ _LIFTED = Confinement()  # a marker: simulator code answering inside a run
 _current: contextvars.ContextVar[Optional[Confinement]] = contextvars.ContextVar(
     "simulator_confinement", default=None)
 _process_wide: Optional[Confinement] = None
-_installed = False
-_install_lock = threading.Lock()
-
-# event -> the positions of its path arguments (Python's audit events table)
-_PATH_ARGUMENTS = {
-    "open": (0,), "os.listdir": (0,), "os.scandir": (0,), "os.chdir": (0,),
-    "os.remove": (0,), "os.rmdir": (0,), "os.mkdir": (0,), "os.rename": (0, 1),
-    "os.link": (0, 1), "os.symlink": (1,), "os.truncate": (0,), "os.chmod": (0,),
-    "os.chown": (0,), "os.utime": (0,), "shutil.rmtree": (0,), "os.exec": (0,),
-    "os.posix_spawn": (0,),
-}
+_hooked = False
+_lock = threading.Lock()
+_active = 0
+_originals: dict[tuple[Any, str], Any] = {}
 
 
-def _audit(event: str, args: tuple) -> None:
-    confinement = _current.get()
-    if confinement is None:
-        confinement = _process_wide
-    if confinement is None or confinement is _LIFTED:
-        return
-    positions = _PATH_ARGUMENTS.get(event)
-    if positions is None:
-        return
-    for position in positions:
-        path = args[position] if position < len(args) else None
+def _refuse(confinement: Confinement, paths: Iterable[Any]) -> None:
+    for path in paths:
         if path is None or isinstance(path, int):  # a file descriptor: opened already
             continue
         try:
@@ -129,12 +117,64 @@ def _audit(event: str, args: tuple) -> None:
             raise FileNotFoundError(errno.ENOENT, REFUSAL, os.fsdecode(path))
 
 
+# ---------------------------------------------------------------------- in process
+# The file functions an algorithm reaches for, guarded while at least one confined run is active
+# (as isolation.py overlays os.environ): a guard costs a context lookup on each call, and
+# nothing once the last run ends. An audit hook would see more, but it can never be removed and
+# Python calls it for every audited event in the process (``id()`` included: deepcopy calls it
+# per object), which made vantage6's own mock twice as slow in the same test session.
+_GUARDED = [  # (module, function name, positions of its path arguments)
+    ("builtins", "open", (0,)), ("io", "open", (0,)), ("os", "open", (0,)),
+    ("os", "listdir", (0,)), ("os", "scandir", (0,)), ("os", "chdir", (0,)),
+    ("os", "remove", (0,)), ("os", "unlink", (0,)), ("os", "rmdir", (0,)),
+    ("os", "mkdir", (0,)), ("os", "rename", (0, 1)), ("os", "replace", (0, 1)),
+    ("os", "link", (0, 1)), ("os", "symlink", (1,)), ("os", "truncate", (0,)),
+]
+
+
+def _guard(original: Any, positions: tuple[int, ...], default_path: Any) -> Any:
+    def guarded(*args: Any, **kwargs: Any) -> Any:
+        confinement = _current.get()
+        if confinement is not None and confinement is not _LIFTED:
+            paths = [args[i] if i < len(args) else (default_path if i == 0 else None)
+                     for i in positions]
+            _refuse(confinement, paths)
+        return original(*args, **kwargs)
+
+    guarded.__name__ = getattr(original, "__name__", "guarded")
+    guarded.__qualname__ = getattr(original, "__qualname__", guarded.__name__)
+    guarded.__doc__ = getattr(original, "__doc__", None)
+    guarded.__wrapped__ = original  # type: ignore[attr-defined]
+    return guarded
+
+
 def _install() -> None:
-    global _installed
-    with _install_lock:
-        if not _installed:
-            sys.addaudithook(_audit)  # for good: audit hooks cannot be removed
-            _installed = True
+    global _active
+    import builtins
+    import io
+
+    modules = {"builtins": builtins, "io": io, "os": os}
+    with _lock:
+        _active += 1
+        if _active > 1:
+            return
+        for module_name, name, positions in _GUARDED:
+            module = modules[module_name]
+            original = getattr(module, name)
+            _originals[(module, name)] = original
+            default = "." if name in ("listdir", "scandir") else None
+            setattr(module, name, _guard(original, positions, default))
+
+
+def _uninstall() -> None:
+    global _active
+    with _lock:
+        _active -= 1
+        if _active > 0:
+            return
+        for (module, name), original in _originals.items():
+            setattr(module, name, original)
+        _originals.clear()
 
 
 @contextlib.contextmanager
@@ -149,6 +189,7 @@ def confined(confinement: Optional[Confinement]) -> Iterator[None]:
         yield
     finally:
         _current.reset(token)
+        _uninstall()
 
 
 def lifted() -> contextvars.Token:
@@ -160,8 +201,30 @@ def restore(token: contextvars.Token) -> None:
     _current.reset(token)
 
 
+# ---------------------------------------------------------------------- an isolated run's process
+# event -> the positions of its path arguments (Python's audit events table)
+_PATH_ARGUMENTS = {
+    "open": (0,), "os.listdir": (0,), "os.scandir": (0,), "os.chdir": (0,),
+    "os.remove": (0,), "os.rmdir": (0,), "os.mkdir": (0,), "os.rename": (0, 1),
+    "os.link": (0, 1), "os.symlink": (1,), "os.truncate": (0,), "os.chmod": (0,),
+    "os.chown": (0,), "os.utime": (0,), "shutil.rmtree": (0,), "os.exec": (0,),
+    "os.posix_spawn": (0,),
+}
+
+
+def _audit(event: str, args: tuple) -> None:
+    positions = _PATH_ARGUMENTS.get(event)
+    if positions is None or _process_wide is None:
+        return
+    _refuse(_process_wide, [args[i] if i < len(args) else None for i in positions])
+
+
 def confine_process(confinement: Confinement) -> None:
-    """Every thread of this interpreter, from now on (an isolated run's own process)."""
-    global _process_wide
-    _install()
+    """Every thread of this interpreter, from now on, whatever function it opens a file with
+    (an audit hook: this process is the run's alone, so its cost is the run's)."""
+    global _process_wide, _hooked
     _process_wide = confinement
+    with _lock:
+        if not _hooked:
+            sys.addaudithook(_audit)  # for good: audit hooks cannot be removed
+            _hooked = True
