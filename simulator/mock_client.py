@@ -44,7 +44,7 @@ from vantage6.algorithm.tools import wrap  # noqa: F401  (what every run calls)
 from vantage6.algorithm.tools.preprocessing import preprocess_data
 from vantage6.algorithm.tools.wrappers import load_data
 
-from simulator.mock_support import failure_like, sent_as_json
+from simulator.mock_support import failure_like, proxy_failures, sent_as_json
 from simulator.network import Network
 
 log = logging.getLogger(__name__)
@@ -230,17 +230,8 @@ class MockAlgorithmClient:
                     "organizations": [{"id": o, "input": payload}
                                       for o in organizations],
                     "databases": [{"label": label} for label in parent.labels]}
-            refused: list[dict] = []
-
-            def listen(event: Any) -> None:
-                if event.name == "node_proxy_failed":
-                    refused.append(event.data)
-
-            unsubscribe = parent.network.events.subscribe(listen)
-            try:
+            with proxy_failures(parent.network.events) as refused:
                 created = parent._call("POST", "/task", json_body=body)
-            finally:
-                unsubscribe()
             if "id" not in created:
                 raise RuntimeError(f"the server refused the task: {created}")
             parent._ordered[created["id"]] = list(organizations)

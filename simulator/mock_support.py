@@ -3,10 +3,11 @@
 them as JSON, and the difference is worth saying before the algorithm runs."""
 from __future__ import annotations
 
+import contextlib
 import functools
 import json
 import warnings
-from typing import Any, Optional
+from typing import Any, Iterator, Optional
 
 
 def json_difference(value: Any, path: str) -> Optional[str]:
@@ -61,3 +62,20 @@ def failure_like(failure: type, base: type) -> Optional[type]:
             "__qualname__": f"{failure.__qualname__}[{base.__module__}.{base.__qualname__}]"})
     except TypeError:
         return None
+
+
+@contextlib.contextmanager
+def proxy_failures(events: Any) -> Iterator[list[dict]]:
+    """What the node proxy refused the algorithms while the block runs (``node_proxy_failed``
+    on the network's event trace), for the error a failed run raises."""
+    refused: list[dict] = []
+
+    def listen(event: Any) -> None:
+        if event.name == "node_proxy_failed":
+            refused.append(event.data)
+
+    unsubscribe = events.subscribe(listen)
+    try:
+        yield refused
+    finally:
+        unsubscribe()

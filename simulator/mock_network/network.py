@@ -30,6 +30,7 @@ from simulator.mock_network.failures import (
     short_reason,
 )
 from simulator.mock_network.records import MockHQ, MockNode
+from simulator.mock_support import proxy_failures
 from simulator.network import Network
 from simulator.vantage6.profiles import RUNTIME_VARIABLE
 from simulator.vantage6.runtime.isolation import base_environment
@@ -141,18 +142,8 @@ class MockNetwork:
         environment = forwarded_environment()
         for node in self.network.nodes:
             node.algorithm_env = environment
-        refused: list[dict] = []
-
-        def listen(event: Any) -> None:
-            if event.name == "node_proxy_failed":
-                refused.append(event.data)
-
-        unsubscribe = self.network.events.subscribe(listen)
-        try:
-            with self.network.intercept():
-                yield refused
-        finally:
-            unsubscribe()
+        with proxy_failures(self.network.events) as refused, self.network.intercept():
+            yield refused
 
     def _raise_if_failed(self, task_id: int, what: str, proxy_failures: list[dict]) -> None:
         """Where vantage6's mock prints the error and exits: the first failed run of the task
