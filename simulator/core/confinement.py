@@ -132,20 +132,27 @@ _GUARDED = [  # (module, function name, positions of its path arguments)
 ]
 
 
-def _guard(original: Any, positions: tuple[int, ...], default_path: Any) -> Any:
-    def guarded(*args: Any, **kwargs: Any) -> Any:
+class _Guarded:
+    """A file function that refuses, inside a confined run, what the run's container lacks. A
+    callable object, not a function: like the builtin it replaces it is no descriptor, so a
+    class that keeps ``open`` as an attribute still calls it without ``self``."""
+
+    def __init__(self, original: Any, positions: tuple[int, ...], default_path: Any) -> None:
+        self.__wrapped__ = original
+        self.__name__ = getattr(original, "__name__", "guarded")
+        self.__qualname__ = getattr(original, "__qualname__", self.__name__)
+        self.__doc__ = getattr(original, "__doc__", None)
+        self._positions, self._default = positions, default_path
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
         confinement = _current.get()
         if confinement is not None and confinement is not _LIFTED:
-            paths = [args[i] if i < len(args) else (default_path if i == 0 else None)
-                     for i in positions]
-            _refuse(confinement, paths)
-        return original(*args, **kwargs)
+            _refuse(confinement, [args[i] if i < len(args) else
+                                  (self._default if i == 0 else None) for i in self._positions])
+        return self.__wrapped__(*args, **kwargs)
 
-    guarded.__name__ = getattr(original, "__name__", "guarded")
-    guarded.__qualname__ = getattr(original, "__qualname__", guarded.__name__)
-    guarded.__doc__ = getattr(original, "__doc__", None)
-    guarded.__wrapped__ = original  # type: ignore[attr-defined]
-    return guarded
+    def __repr__(self) -> str:
+        return f"<guarded {self.__wrapped__!r}>"
 
 
 def _install() -> None:
@@ -163,7 +170,7 @@ def _install() -> None:
             original = getattr(module, name)
             _originals[(module, name)] = original
             default = "." if name in ("listdir", "scandir") else None
-            setattr(module, name, _guard(original, positions, default))
+            setattr(module, name, _Guarded(original, positions, default))
 
 
 def _uninstall() -> None:
