@@ -10,6 +10,7 @@ they behave exactly as before. The overlays are removed when the last run ends.
 """
 from __future__ import annotations
 
+import collections
 import contextlib
 import contextvars
 import io
@@ -75,6 +76,8 @@ class _ContextEnviron(os._Environ):  # type: ignore[name-defined]  # isinstance 
 class _ContextStream(io.TextIOBase):
     """``sys.stdout``/``sys.stderr`` that writes to the current run's log inside a run."""
 
+    _fallback: Any = sys.__stdout__  # never without one (see _retired)
+
     def __init__(self, fallback: Any) -> None:
         self._fallback = fallback
 
@@ -126,12 +129,20 @@ def _install() -> None:
         sys.stderr = _ContextStream(sys.stderr)
 
 
+# Overlays taken down, kept alive a while: Python 3.11's print() holds sys.stdout as a borrowed
+# reference, so a thread printing while the last run ends would write to a freed stream (seen once:
+# a `serve` process printing its banner while its first runs finished, every attribute lookup
+# then recursed through __getattr__)
+_retired: collections.deque = collections.deque(maxlen=64)
+
+
 def _uninstall() -> None:
     global _active
     with _lock:
         _active -= 1
         if _active > 0:
             return
+        _retired.extend((os.environ, sys.stdout, sys.stderr))
         os.environ = _saved["environ"]
         # restore only what is still ours: a test harness may have swapped the streams meanwhile
         if isinstance(sys.stdout, _ContextStream):
