@@ -130,9 +130,9 @@ def _install() -> None:
 
 
 # Overlays taken down, kept alive a while: Python 3.11's print() holds sys.stdout as a borrowed
-# reference, so a thread printing while the last run ends would write to a freed stream (seen once:
-# a `serve` process printing its banner while its first runs finished, every attribute lookup
-# then recursed through __getattr__)
+# reference, so a thread printing while the last run ends can write to a freed stream (the likely
+# cause of what was seen once: a `serve` process printing its banner while its first runs
+# finished, every attribute lookup of the stream recursing through __getattr__)
 _retired: collections.deque = collections.deque(maxlen=64)
 
 
