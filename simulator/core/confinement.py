@@ -32,6 +32,8 @@ import threading
 from dataclasses import dataclass
 from typing import Any, Iterable, Iterator, Optional
 
+from simulator.core.overlay import WhileInUse
+
 REFUSAL = "No such file or directory (not inside this run's container)"
 
 
@@ -101,7 +103,6 @@ _current: contextvars.ContextVar[Optional[Confinement]] = contextvars.ContextVar
 _process_wide: Optional[Confinement] = None
 _hooked = False
 _lock = threading.Lock()
-_active = 0
 _originals: dict[tuple[Any, str], Any] = {}
 
 
@@ -155,33 +156,26 @@ class _Guarded:
         return f"<guarded {self.__wrapped__!r}>"
 
 
-def _install() -> None:
-    global _active
+def _put_up() -> None:
     import builtins
     import io
 
     modules = {"builtins": builtins, "io": io, "os": os}
-    with _lock:
-        _active += 1
-        if _active > 1:
-            return
-        for module_name, name, positions in _GUARDED:
-            module = modules[module_name]
-            original = getattr(module, name)
-            _originals[(module, name)] = original
-            default = "." if name in ("listdir", "scandir") else None
-            setattr(module, name, _Guarded(original, positions, default))
+    for module_name, name, positions in _GUARDED:
+        module = modules[module_name]
+        original = getattr(module, name)
+        _originals[(module, name)] = original
+        default = "." if name in ("listdir", "scandir") else None
+        setattr(module, name, _Guarded(original, positions, default))
 
 
-def _uninstall() -> None:
-    global _active
-    with _lock:
-        _active -= 1
-        if _active > 0:
-            return
-        for (module, name), original in _originals.items():
-            setattr(module, name, original)
-        _originals.clear()
+def _take_down() -> None:
+    for (module, name), original in _originals.items():
+        setattr(module, name, original)
+    _originals.clear()
+
+
+_guards = WhileInUse(_put_up, _take_down)
 
 
 @contextlib.contextmanager
@@ -190,13 +184,13 @@ def confined(confinement: Optional[Confinement]) -> Iterator[None]:
     if confinement is None:
         yield
         return
-    _install()
+    _guards.enter()
     token = _current.set(confinement)
     try:
         yield
     finally:
         _current.reset(token)
-        _uninstall()
+        _guards.leave()
 
 
 def lifted() -> contextvars.Token:

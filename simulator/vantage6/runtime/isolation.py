@@ -19,13 +19,14 @@ import sys
 import threading
 from typing import Any, Iterator, Optional
 
+from simulator.core.overlay import WhileInUse
+
 _run_environ: contextvars.ContextVar[Optional[dict]] = contextvars.ContextVar(
     "simulator_run_environ", default=None)
 _run_log: contextvars.ContextVar[Optional[io.StringIO]] = contextvars.ContextVar(
     "simulator_run_log", default=None)
 
 _lock = threading.Lock()
-_active = 0
 _saved: dict[str, Any] = {}
 
 
@@ -117,16 +118,11 @@ class _ContextStream(io.TextIOBase):
         return getattr(self._fallback, name)
 
 
-def _install() -> None:
-    global _active
-    with _lock:
-        _active += 1
-        if _active > 1:
-            return
-        _saved.update(environ=os.environ, stdout=sys.stdout, stderr=sys.stderr)
-        os.environ = _ContextEnviron(os.environ)  # os.getenv reads this module global too
-        sys.stdout = _ContextStream(sys.stdout)
-        sys.stderr = _ContextStream(sys.stderr)
+def _put_up() -> None:
+    _saved.update(environ=os.environ, stdout=sys.stdout, stderr=sys.stderr)
+    os.environ = _ContextEnviron(os.environ)  # os.getenv reads this module global too
+    sys.stdout = _ContextStream(sys.stdout)
+    sys.stderr = _ContextStream(sys.stderr)
 
 
 # Overlays taken down, kept alive a while: Python 3.11's print() holds sys.stdout as a borrowed
@@ -136,20 +132,18 @@ def _install() -> None:
 _retired: collections.deque = collections.deque(maxlen=64)
 
 
-def _uninstall() -> None:
-    global _active
-    with _lock:
-        _active -= 1
-        if _active > 0:
-            return
-        _retired.extend((os.environ, sys.stdout, sys.stderr))
-        os.environ = _saved["environ"]
-        # restore only what is still ours: a test harness may have swapped the streams meanwhile
-        if isinstance(sys.stdout, _ContextStream):
-            sys.stdout = _saved["stdout"]
-        if isinstance(sys.stderr, _ContextStream):
-            sys.stderr = _saved["stderr"]
-        _saved.clear()
+def _take_down() -> None:
+    _retired.extend((os.environ, sys.stdout, sys.stderr))
+    os.environ = _saved["environ"]
+    # restore only what is still ours: a test harness may have swapped the streams meanwhile
+    if isinstance(sys.stdout, _ContextStream):
+        sys.stdout = _saved["stdout"]
+    if isinstance(sys.stderr, _ContextStream):
+        sys.stderr = _saved["stderr"]
+    _saved.clear()
+
+
+_overlays = WhileInUse(_put_up, _take_down, _lock)
 
 
 # What an algorithm image brings (a python base image sets PATH, LANG, HOME...); the rest of this
@@ -173,7 +167,7 @@ def base_environment() -> dict[str, str]:
 @contextlib.contextmanager
 def run_context(environ: dict[str, str], log: io.StringIO) -> Iterator[None]:
     """Inside this block (in this thread/context only) the process looks like the container."""
-    _install()
+    _overlays.enter()
     env_token = _run_environ.set(environ)
     log_token = _run_log.set(log)
     try:
@@ -181,7 +175,7 @@ def run_context(environ: dict[str, str], log: io.StringIO) -> Iterator[None]:
     finally:
         _run_log.reset(log_token)
         _run_environ.reset(env_token)
-        _uninstall()
+        _overlays.leave()
 
 
 def in_run() -> bool:
