@@ -99,9 +99,8 @@ class Vantage6Platform:
             root_ids=(root.get("organization_id"), root.get("user_id")),
             rng=random.Random(f"hq-{seed}") if seed is not None else None)
         if scenario is not None:
-            v6_scenario.build(self.server, scenario, rng)
-            if options.nodes == "simulated":  # a simulated node reads its files; found now
-                v6_scenario.check_databases(self.server, scenario)
+            v6_scenario.build(self.server, scenario, rng,
+                              check_files=options.nodes == "simulated")
         if accounts is not None:
             self._sign_in_as(options.device_user)
         if options.execution is not None:

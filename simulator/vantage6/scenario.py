@@ -27,8 +27,12 @@ class NodeSetup:
     extra: dict = field(default_factory=dict)
 
 
-def build(server, scenario: Scenario, rng: Optional[random.Random] = None) -> None:
-    """Apply ``scenario`` to a fresh server (which already holds root org 1 and root/root)."""
+def build(server, scenario: Scenario, rng: Optional[random.Random] = None,
+          check_files: bool = False) -> None:
+    """Apply ``scenario`` to a fresh server (which already holds root org 1 and root/root).
+    ``check_files``: the nodes' file databases must be there (simulated nodes read them; a real
+    node checks its configured files when it starts), so a missing CSV is named before any run
+    crashes on it."""
     rng = rng or random.Random()
     state, src = server.state, scenario.source
 
@@ -148,8 +152,12 @@ def build(server, scenario: Scenario, rng: Optional[random.Random] = None) -> No
             check_keys(src, where, db, DATABASE_KEYS)
             if "label" not in db or "uri" not in db:
                 raise fail("node", entry, "each database needs a label and a uri")
-            databases.append({**db, "uri": scenario.resolve(str(db["uri"])),
-                              "type": db.get("type", "csv")})
+            uri, db_type = scenario.resolve(str(db["uri"])), db.get("type", "csv")
+            if check_files and _missing_file(uri, db_type):
+                raise ScenarioError(
+                    f"{src}: {where}.uri: {db['uri']} not found (resolved to {uri}; a relative "
+                    "uri resolves against the scenario's folder)")
+            databases.append({**db, "uri": uri, "type": db_type})
         known = {"id", "organization", "collaboration", "name", "api_key", "databases", "online",
                  "policies"}
         server.node_setups[node.id] = NodeSetup(
@@ -199,20 +207,9 @@ def import_problem(module: str) -> Optional[str]:
             "this environment, or put the folder holding it on PYTHONPATH")
 
 
-def check_databases(server, scenario: Scenario) -> None:
-    """Every file database of the scenario's nodes is there (as a real node checks its
-    configured files when it starts), so a missing CSV is named before any run crashes on it."""
-    entries = scenario.list("nodes")
-    for index, (node_id, setup) in enumerate(server.node_setups.items()):
-        for position, db in enumerate(setup.databases):
-            uri, db_type = db["uri"], db.get("type", "csv")
-            if db_type in FILE_TYPES and "://" not in uri and not os.path.exists(uri):
-                given = (entries[index].get("databases") or [{}])[position].get("uri", uri) \
-                    if index < len(entries) else uri
-                raise ScenarioError(
-                    f"{scenario.source}: nodes[{index}].databases[{position}].uri: {given} "
-                    f"not found (resolved to {uri}; a relative uri resolves against the "
-                    "scenario's folder)")
+def _missing_file(uri: str, db_type: str) -> bool:
+    """A file database whose file is not there (connection strings are not checked)."""
+    return db_type in FILE_TYPES and "://" not in uri and not os.path.exists(uri)
 
 
 FILE_TYPES = ("csv", "excel", "parquet")
