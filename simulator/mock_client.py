@@ -44,7 +44,7 @@ from vantage6.algorithm.tools import wrap  # noqa: F401  (what every run calls)
 from vantage6.algorithm.tools.preprocessing import preprocess_data
 from vantage6.algorithm.tools.wrappers import load_data
 
-from simulator.mock_support import failure_like, proxy_failures, sent_as_json
+from simulator.mock_support import failure_of, proxy_failures, sent_as_json
 from simulator.network import Network
 
 log = logging.getLogger(__name__)
@@ -167,7 +167,7 @@ class MockAlgorithmClient:
                     subtasks = self.network.vantage6.state.tasks[task["id"]].children
                     fanned_out = any(len(child.runs) > 1 for child in subtasks)
                 message = describe_failure(run, task, error, proxy_failures, fanned_out)
-                raise algorithm_failed(message, run, error) from error
+                raise failure_of(AlgorithmFailed, error, message, run, error) from error
 
     def _note_subtask_order(self, task_id: int) -> None:
         """A central function's ``wait_for_results`` lists its subtasks' results newest run
@@ -241,8 +241,7 @@ class MockAlgorithmClient:
             return self.get(created["id"])
 
         def get(self, task_id: int) -> dict:
-            task = self.parent._call("GET", f"/task/{task_id}")
-            return task
+            return self.parent._call("GET", f"/task/{task_id}")
 
         def list(self, **filters: Any) -> list[dict]:
             return self.parent._pages("/task", **filters)
@@ -332,15 +331,6 @@ class AlgorithmFailed(Exception):
 
     def __str__(self) -> str:
         return str(self.args[0]) if self.args else ""
-
-
-def algorithm_failed(message: str, run: dict, error: BaseException) -> BaseException:
-    cls = failure_like(AlgorithmFailed, type(error)) if isinstance(error, Exception) else None
-    if cls is None:
-        return AlgorithmFailed(message, run, error)
-    made = cls.__new__(cls)
-    AlgorithmFailed.__init__(made, message, run, error)
-    return made
 
 
 def describe_failure(run: dict, task: dict, error: BaseException, proxy_failures: list[dict],

@@ -64,6 +64,16 @@ def failure_like(failure: type, base: type) -> Optional[type]:
         return None
 
 
+def failure_of(failure: type, error: Optional[BaseException], *args: Any) -> BaseException:
+    """``failure(*args)``, made an instance of ``error``'s class too where the two combine."""
+    cls = failure_like(failure, type(error)) if isinstance(error, Exception) else None
+    if cls is None:
+        return failure(*args)
+    made = cls.__new__(cls)
+    failure.__init__(made, *args)
+    return made
+
+
 @contextlib.contextmanager
 def proxy_failures(events: Any) -> Iterator[list[dict]]:
     """What the node proxy refused the algorithms while the block runs (``node_proxy_failed``

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any, Optional
 
 from vantage6.algorithm.tools.util import error as print_error
 
-from simulator.mock_support import failure_like
+from simulator.mock_support import failure_of
 from simulator.vantage6.v5 import status as st
 
 if TYPE_CHECKING:
@@ -53,12 +53,7 @@ class AlgorithmFailed(MockExit):
 
 def algorithm_failed(message: str, run: dict, log: str,
                      error: Optional[BaseException]) -> AlgorithmFailed:
-    cls = failure_like(AlgorithmFailed, type(error)) if isinstance(error, Exception) else None
-    if cls is None:
-        return AlgorithmFailed(message, run, log, error)
-    made = cls.__new__(cls)
-    AlgorithmFailed.__init__(made, message, run, log, error)
-    return made
+    return failure_of(AlgorithmFailed, error, message, run, log, error)
 
 
 # ---------------------------------------------------------------------- finding the failure
