@@ -51,8 +51,11 @@ class Confinement:
            shares_process: bool = False) -> "Confinement":
         return cls(_reals(hidden), _reals(allowed), shares_process)
 
-    def with_allowed(self, *paths: Any) -> "Confinement":
-        return Confinement(self.hidden, _reals(self.allowed + paths), self.shares_process)
+    def joined(self, other: "Confinement") -> "Confinement":
+        """Both: what either hides, what either allows, its process shared if either says so."""
+        return Confinement(tuple(sorted({*self.hidden, *other.hidden})),
+                           tuple(sorted({*self.allowed, *other.allowed})),
+                           self.shares_process or other.shares_process)
 
     def refuses(self, path: Any) -> bool:
         real = _real(path)

@@ -264,14 +264,11 @@ class NodeFleet:
     def confinement(self, node: SimulatedNode, mode: str, *own: Path) -> Confinement:
         """What a run of ``node`` does not see: the nodes' folders (but its own run's ``own``
         folders and its node's cache) and every other node's database files."""
-        folders = tuple(folder for folder in (self._work_dir, self._cache_dir)
-                        if folder is not None)
+        folders = [folder for folder in (self._work_dir, self._cache_dir) if folder is not None]
         if self._cache_dir is not None:
             own += (node.cache_dir(),)
-        databases = self._databases_seen_by(node)
-        return Confinement(databases.hidden + Confinement.of(folders).hidden,
-                           databases.allowed + Confinement.of((), own).allowed,
-                           shares_process=mode == IN_PROCESS)
+        return Confinement.of(folders, own, shares_process=mode == IN_PROCESS).joined(
+            self._databases_seen_by(node))
 
     def _databases_seen_by(self, node: SimulatedNode) -> Confinement:
         """Its own database files, not the others' (worked out once per set of databases)."""

@@ -38,7 +38,6 @@ class RemoteJob:
     token: str
     confinement: Optional[Confinement] = None
 
-
     @classmethod
     def of(cls, job: RunJob) -> "RemoteJob":
         return cls(job.run_id, job.node_id, job.module, dict(job.environment),
@@ -68,8 +67,7 @@ def execute(job: RemoteJob) -> RunOutcome:
             environment[name] = str(path) if plain else encode(str(path))
         # the worker's own run folder replaces the node's; a worker's environment is the host's
         confinement = (None if job.confinement is None else Confinement.of(
-            job.confinement.hidden, job.confinement.allowed + (str(folder),),
-            shares_process=True))
+            (), [folder], shares_process=True).joined(job.confinement))
         outcome = wrapped_run(profile.algorithm_entry(job.module), job.module, environment, cache,
                               run.output_file, confinement)
         outcome.error = None
