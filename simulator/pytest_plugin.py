@@ -33,7 +33,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import io
-from typing import TYPE_CHECKING, Any, Iterator
+from typing import TYPE_CHECKING, Any, Iterator, Optional
 
 import pytest
 
@@ -162,10 +162,15 @@ def pytest_runtest_call(item: pytest.Item) -> Iterator[None]:
     return result
 
 
-def pytest_runtest_setup(item: pytest.Item) -> None:
+def _order_notes() -> Optional[list[str]]:
+    """What the MockAlgorithmClient drop-in noted about result order (None: never imported)."""
     import sys
 
-    notes = getattr(sys.modules.get("simulator.mock_client"), "order_notes", None)
+    return getattr(sys.modules.get("simulator.mock_client"), "order_notes", None)
+
+
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    notes = _order_notes()
     if notes is not None:
         notes.clear()  # what the drop-in saw belongs to one test
 
@@ -187,9 +192,7 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo) -> Itera
             report.sections.append((
                 "simulator: runs that did not complete",
                 "\n".join(describe_run(run) for run in failed)))
-    import sys
-
-    notes = getattr(sys.modules.get("simulator.mock_client"), "order_notes", None)
+    notes = _order_notes()
     if notes:
         report.sections.append((
             "simulator: result order",
